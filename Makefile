@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine: `make html` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SPHINXOPTS ?= -W --keep-going -q
+
+.PHONY: html pdf test check lint bench clean system-deps
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,pdf]'
+	touch $@
+
+system-deps:
+	bash scripts/system-deps.sh
+
+html: $(STAMP)
+	$(BIN)/sphinx-build -b html $(SPHINXOPTS) docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
+pdf: $(STAMP) system-deps
+	$(BIN)/python scripts/build_pdf.py
+
+check: $(STAMP)
+	$(BIN)/tracefacts check --strict
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf docs/_build

@@ -1,0 +1,17 @@
+"""Sphinx configuration of the Muse Spark briefing handbook."""
+
+import datetime as _dt
+
+project = "Muse Spark: a briefing for Llama builders"
+author = "The briefing team"
+copyright = f"{_dt.date.today().year}, {author}"
+
+extensions = ["myst_parser", "sphinx_design", "tracefacts.sphinx"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build"]
+html_theme = "furo"
+html_title = "Muse Spark briefing"
+
+tracefacts_root = ".."  # the handbook root (facts/, seeds/) relative to this folder
+tracefacts_strict = True

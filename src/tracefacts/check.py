@@ -1,0 +1,190 @@
+"""Check a loaded fact base: every quote in its source, every figure in its quotes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .anchor import CONTEXT_CHARS, MIN_WORDS, match_quote, nearest_passage
+from .figures import missing_figures
+from .load import load
+from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
+from .normalize import normalize_text
+from .sources import SourceText, read_source
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    base: FactBase
+    problems: tuple[Problem, ...]
+    anchors: dict[tuple[str, int], Anchor]  # (fact id, quote index) -> where it stands
+    texts: dict[str, SourceText]
+    today: dt.date
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    def ok(self, strict: bool = False) -> bool:
+        return not failing(self.problems, strict)
+
+    def anchors_of(self, fact_id: str) -> list[Anchor]:
+        fact = self.base.facts[fact_id]
+        return [self.anchors[(fact_id, i)] for i in range(len(fact.sources)) if (fact_id, i) in self.anchors]
+
+
+# `stale` says the calendar moved on, not that the fact base is wrong: a strict run
+# counts it only when asked (`fail_stale`), so the same commit gives the same verdict.
+def failing(problems: tuple[Problem, ...] | list[Problem], strict: bool, fail_stale: bool = False) -> list[Problem]:
+    return [p for p in problems
+            if p.severity == "error" or (strict and (p.code != "stale" or fail_stale))]
+
+
+def _anchor(fact: Fact, index: int, text: SourceText, spans: tuple[tuple[int, int], ...]) -> Anchor:
+    ns = text.normalized
+    parts = tuple(Span(*ns.to_source(a, b)) for a, b in spans)
+    start, end = parts[0].start, parts[-1].end
+    return Anchor(
+        fact=fact.id, source=text.source.id, index=index, parts=parts,
+        exact=ns.text[start:end],
+        prefix=ns.text[max(0, start - CONTEXT_CHARS):start],
+        suffix=ns.text[end:end + CONTEXT_CHARS],
+        line=ns.line_of(start),
+    )
+
+
+def _where_else(quote: QuoteRef, texts: dict[str, SourceText]) -> list[str]:
+    found = []
+    for sid, other in texts.items():
+        if sid == quote.source:
+            continue
+        result = match_quote(other.normalized, quote.quote)
+        if result.occurrences:
+            first = result.occurrences[0][0][0]
+            found.append(f"`{sid}` (line {other.normalized.line_of(other.normalized.origin[first])})")
+    return found
+
+
+def _not_found_message(fact: Fact, quote: QuoteRef, text: SourceText, texts: dict[str, SourceText]) -> str:
+    elsewhere = _where_else(quote, texts)
+    head = f"the quote {quote.quote!r} is not in `{quote.source}` ({text.source.file})"
+    if elsewhere:
+        return f"{head}, but it is in {', '.join(elsewhere)}: correct `source:`."
+    near = nearest_passage(text.normalized, quote.quote)
+    if near is None:
+        return f"{head}, and nothing in it comes close; copy the quote from the source (`tracefacts find`)."
+    return (f"{head}. Nearest passage, line {near.line} (differences in brackets):\n"
+            f"    source: {near.source_text}\n    quote:  {near.quote_text}")
+
+
+def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
+    today = today or dt.date.today()
+    problems: list[Problem] = list(base.problems)
+    root = Path(base.root)
+    texts: dict[str, SourceText] = {}
+    for source in base.sources.values():
+        read = read_source(root, source)
+        if isinstance(read, Problem):
+            problems.append(read)
+        else:
+            texts[source.id] = read
+
+    anchors: dict[tuple[str, int], Anchor] = {}
+    cited: set[str] = set()
+    # per source: facts whose quotes match, and those that do not (for hash mismatches)
+    matching: dict[str, set[str]] = defaultdict(set)
+    failing_facts: dict[str, set[str]] = defaultdict(set)
+
+    for fact in base.facts.values():
+        def problem(code: str, line: int, message: str, source: str | None = None,
+                    severity: str = "error", fact: Fact = fact) -> None:
+            problems.append(Problem(code, severity, fact.origin, line, message, fact.id, source))  # type: ignore[arg-type]
+
+        for index, quote in enumerate(fact.sources):
+            if quote.source not in base.sources:
+                hint = difflib.get_close_matches(quote.source, list(base.sources), n=1)
+                problem("unknown-source", quote.source_line,
+                        f"`{quote.source}` is not a source of facts/sources.yaml"
+                        + (f"; did you mean `{hint[0]}`?" if hint else "; register it there first."),
+                        quote.source)
+                continue
+            cited.add(quote.source)
+            text = texts.get(quote.source)
+            if text is None:
+                continue  # the source itself is already reported
+            result = match_quote(text.normalized, quote.quote, quote.prefix, quote.suffix)
+            if result.status == "too-short":
+                problem("quote-too-short", quote.line,
+                        f"{result.short_part!r} has fewer than {MIN_WORDS} words; quote more of the sentence "
+                        "so the evidence is unambiguous.", quote.source)
+            elif result.status == "not-found":
+                failing_facts[quote.source].add(fact.id)
+                problem("quote-not-found", quote.line, _not_found_message(fact, quote, text, texts), quote.source)
+            elif result.status == "context-mismatch":
+                failing_facts[quote.source].add(fact.id)
+                problem("quote-not-found", quote.line,
+                        f"the quote occurs {result.unfiltered} time(s) in `{quote.source}`, but never with "
+                        "the given prefix/suffix next to it; correct them (`tracefacts find` prints them).",
+                        quote.source)
+            else:
+                matching[quote.source].add(fact.id)
+                anchors[(fact.id, index)] = _anchor(fact, index, text, result.occurrences[0])
+                if result.status == "ambiguous":
+                    lines = sorted({text.normalized.line_of(text.normalized.origin[o[0][0]])
+                                    for o in result.occurrences})
+                    problem("quote-ambiguous", quote.line,
+                            f"the quote occurs {len(result.occurrences)} times in `{quote.source}` "
+                            f"(lines {', '.join(map(str, lines))}); add `prefix:` or `suffix:` to pick one. "
+                            "The first is used.", quote.source, severity="warning")
+
+        if fact.sources:
+            dates = [base.sources[s].published for s in fact.source_ids if s in base.sources]
+            missing = missing_figures(fact.statement, [q.quote for q in fact.sources], dates)
+            if missing:
+                problem("figure-not-in-quote", fact.statement_line,
+                        f"the statement says {', '.join(repr(m) for m in missing)}, which none of its quotes "
+                        "(nor a cited source's date) contains: quote the passage that says it, or correct "
+                        "the statement.")
+        if fact.is_stale(today):
+            problem("stale", fact.review_by_line or fact.line,
+                    f"review_by {fact.review_by.isoformat()} has passed (today is {today.isoformat()}): "  # type: ignore[union-attr]
+                    "check the sources again, then move review_by or change the fact.",
+                    severity="warning")
+
+    for source in base.sources.values():
+        text = texts.get(source.id)
+        if text is not None and source.sha256 is not None and text.sha256 != source.sha256:
+            problems.append(Problem(
+                "source-hash-mismatch", "error", source.origin, source.sha256_line or source.line,
+                _mismatch_message(source, text, sorted(failing_facts[source.id]), sorted(matching[source.id])),
+                source=source.id))
+        if source.id not in cited:
+            problems.append(Problem("unused-source", "warning", source.origin, source.line,
+                                    f"no fact cites source `{source.id}`; cite it or remove it.",
+                                    source=source.id))
+    problems.sort(key=lambda p: (p.file, p.line, p.code))
+    return CheckResult(base, tuple(problems), anchors, texts, today)
+
+
+def _mismatch_message(source: Source, text: SourceText, broken: list[str], still: list[str]) -> str:
+    msg = (f"{source.file} has changed since it was pinned (sha256 {text.sha256[:12]}…, pinned "
+           f"{(source.sha256 or '')[:12]}…). ")
+    msg += (f"Quotes that no longer match: {', '.join(broken)}. " if broken
+            else "Every quote still matches. ")
+    if still:
+        msg += f"Facts whose quotes still match: {', '.join(still)}. "
+    return msg + "Restore the file, or review the change and run `tracefacts pin " + source.id + "`."
+
+
+def check(root: str | Path, today: dt.date | None = None) -> CheckResult:
+    return check_base(load(root), today)
+
+
+__all__ = ["check", "check_base", "CheckResult", "failing", "normalize_text"]

@@ -1,0 +1,192 @@
+"""The `tracefacts` command: check, find, pin, coverage, export."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+from .check import CheckResult, check, failing
+from .load import SOURCES_FILE, find_root
+from .report import Painter, format_problems, out, summary, use_colour
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+def _root(args: argparse.Namespace) -> Path:
+    if args.root is not None:
+        root = Path(args.root)
+        if not root.is_dir():
+            raise UsageError(f"--root {args.root}: no such folder")
+        if not (root / SOURCES_FILE).is_file():
+            raise UsageError(f"--root {args.root}: it has no {SOURCES_FILE}")
+        return root.resolve()
+    found = find_root(Path.cwd())
+    if found is None:
+        raise UsageError(f"no {SOURCES_FILE} here or in any folder above; pass --root DIR")
+    return found
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = check(_root(args), args.today)
+    failed = failing(result.problems, args.strict, args.fail_stale)
+    if args.format == "json":
+        print(json.dumps({
+            "ok": not failed, "facts": len(result.base.facts), "sources": len(result.base.sources),
+            "problems": [p.as_dict() for p in result.problems],
+        }, indent=2, ensure_ascii=False))
+    else:
+        paint = Painter(use_colour(sys.stdout))
+        if result.problems:
+            out(format_problems(result.problems, paint))
+            out()
+        verdict = paint("error", "FAILED") if failed else "ok"
+        out(f"{summary(len(result.base.facts), len(result.base.sources), result.problems)}: {verdict} "
+            f"({time.perf_counter() - started:.2f} s)")
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _checked(args: argparse.Namespace) -> CheckResult:
+    return check(_root(args), getattr(args, "today", None))
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from .find import find_text, yaml_entry
+
+    result = _checked(args)
+    hits = find_text(result.texts, args.text)
+    if args.format == "json":
+        print(json.dumps([{"source": h.source, "line": h.line, "start": h.start, "end": h.end,
+                           "exact": h.exact, "prefix": h.prefix, "context": h.context} for h in hits],
+                         indent=2, ensure_ascii=False))
+        return EXIT_OK if hits else EXIT_PROBLEMS
+    if not hits:
+        out(f"not found in any of the {len(result.texts)} sources: {args.text!r}")
+        return EXIT_PROBLEMS
+    paint = Painter(use_colour(sys.stdout))
+    for hit in hits:
+        file = result.base.sources[hit.source].file
+        out(f"{paint('bold', hit.source)} {file}:{hit.line} (characters {hit.start}-{hit.end})")
+        out(f"    {hit.context}")
+        out("  ready to paste under `sources:`:")
+        out("".join("    " + line + "\n" for line in yaml_entry(hit).splitlines()))
+    out(f"{len(hits)} occurrence{'s' if len(hits) != 1 else ''}")
+    return EXIT_OK
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    from .load import load
+    from .pin import pin
+
+    root = _root(args)
+    known = load(root).sources
+    unknown = [i for i in args.ids if i not in known]
+    if unknown:
+        raise UsageError(f"no source with id {', '.join(unknown)}; known: {', '.join(known) or 'none'}")
+    outcomes = pin(root, args.ids, force=args.force)
+    for o in outcomes:
+        out(f"{o.source}: {o.status}" + (f" ({o.message})" if o.message else ""))
+    return EXIT_PROBLEMS if any(o.status == "refused" for o in outcomes) else EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage
+
+    report = coverage(_checked(args))
+    below = [c for c in report if args.min is not None and c.share * 100 < args.min]
+    if args.format == "json":
+        print(json.dumps([{
+            "source": c.source, "sentences": len(c.sentences), "covered": c.covered,
+            "share": round(c.share, 4), "headings": c.headings, "chrome_lines": c.chrome_lines,
+            "uncovered": [{"line": s.line, "text": s.text} for s in c.uncovered],
+        } for c in report], indent=2, ensure_ascii=False))
+    else:
+        for c in report:
+            out(f"{c.source}: {c.covered}/{len(c.sentences)} sentences covered ({c.share:.0%}); "
+                f"{c.headings} headings and {c.chrome_lines} chrome lines not counted")
+            for s in c.uncovered:
+                out(f"    line {s.line}: {s.text}")
+    if below:
+        out(f"below --min {args.min:g}%: {', '.join(c.source for c in below)}", sys.stderr)
+    return EXIT_PROBLEMS if below else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import to_json, to_w3c
+
+    result = _checked(args)
+    data = to_json(result) if args.format == "json" else to_w3c(result)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        from .atomic import write_atomic
+
+        write_atomic(Path(args.output), text.encode("utf-8"))
+        out(f"wrote {args.output}", sys.stderr)
+    return EXIT_OK if not result.errors else EXIT_PROBLEMS
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", help="the handbook folder (default: nearest one above holding facts/sources.yaml)")
+    common.add_argument("--today", type=_date, default=None, help="the date stale facts are judged by (YYYY-MM-DD)")
+    top = argparse.ArgumentParser(prog="tracefacts", description="Prove every quote of a fact base against its source.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", parents=[common], help="check every fact, quote and source")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--strict", action="store_true", help="warnings fail the check too (except stale)")
+    p.add_argument("--fail-stale", action="store_true", help="with --strict, stale facts fail the check too")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("find", parents=[common], help="where a text stands in the sources")
+    p.add_argument("text")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_find)
+
+    p = sub.add_parser("pin", parents=[common], help="write the sha256 of sources into sources.yaml")
+    p.add_argument("ids", nargs="*", metavar="ID", help="source ids (default: all)")
+    p.add_argument("--force", action="store_true", help="pin even if some quotes do not match")
+    p.set_defaults(run=cmd_pin)
+
+    p = sub.add_parser("coverage", parents=[common], help="how much of each source the facts quote")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--min", type=float, default=None, metavar="PCT", help="fail if a source is below PCT%%")
+    p.set_defaults(run=cmd_coverage)
+
+    p = sub.add_parser("export", parents=[common], help="write the fact base as JSON or W3C annotations")
+    p.add_argument("--format", choices=("json", "w3c"), default="json")
+    p.add_argument("--output", "-o", default=None, help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_export)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"tracefacts {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The fact base as data: tracefacts.json and W3C Web Annotations (JSON-LD)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from . import __version__
+from .check import CheckResult
+from .model import Anchor, Fact, Source
+
+
+def _source_dict(source: Source) -> dict[str, object]:
+    return {
+        "id": source.id, "file": source.file, "title": source.title, "publisher": source.publisher,
+        "published": source.published.isoformat() if source.published else None,
+        "sha256": source.sha256, "notes": source.notes, "chrome": list(source.chrome),
+    }
+
+
+def _quote_dict(fact: Fact, index: int, anchor: Anchor | None) -> dict[str, object]:
+    quote = fact.sources[index]
+    entry: dict[str, object] = {"source": quote.source, "quote": quote.quote, "found": anchor is not None}
+    if anchor is not None:
+        entry.update({
+            "start": anchor.start, "end": anchor.end, "line": anchor.line,
+            "parts": [[p.start, p.end] for p in anchor.parts],
+            "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix,
+            "anchor": anchor_id(anchor),
+        })
+    return entry
+
+
+def anchor_id(anchor: Anchor) -> str:
+    """The HTML id of a highlighted quote on its source page, stable across builds."""
+    return f"q-{anchor.fact}-{anchor.index}" if anchor.index else f"q-{anchor.fact}"
+
+
+def to_json(result: CheckResult, pages: Mapping[str, Sequence[str]] | None = None) -> dict[str, object]:
+    pages = pages or {}
+    facts = []
+    for fact in result.base.facts.values():
+        facts.append({
+            "id": fact.id, "statement": fact.statement, "kind": fact.kind, "claimant": fact.claimant,
+            "topic": fact.topic, "tags": list(fact.tags),
+            "date": fact.date.isoformat() if fact.date else None,
+            "review_by": fact.review_by.isoformat() if fact.review_by else None,
+            "stale": fact.is_stale(result.today),
+            "subject": fact.subject, "attribute": fact.attribute, "value": fact.value,
+            "file": fact.origin, "line": fact.line,
+            "quotes": [_quote_dict(fact, i, result.anchors.get((fact.id, i))) for i in range(len(fact.sources))],
+            "pages": sorted(pages.get(fact.id, ())),
+        })
+    return {
+        "generator": f"tracefacts {__version__}",
+        "today": result.today.isoformat(),
+        "ok": result.ok(),
+        "sources": [_source_dict(s) for s in result.base.sources.values()],
+        "facts": facts,
+        "problems": [p.as_dict() for p in result.problems],
+    }
+
+
+def to_w3c(result: CheckResult) -> dict[str, object]:
+    items = []
+    for (fact_id, index), anchor in sorted(result.anchors.items()):
+        fact = result.base.facts[fact_id]
+        source = result.base.sources[anchor.source]
+        text = result.texts[anchor.source].text
+        targets = []
+        for part in anchor.parts:
+            targets.append({
+                "source": source.file,
+                "selector": [
+                    {"type": "TextQuoteSelector", "exact": text[part.start:part.end],
+                     "prefix": text[max(0, part.start - 32):part.start], "suffix": text[part.end:part.end + 32]},
+                    {"type": "TextPositionSelector", "start": part.start, "end": part.end},
+                ],
+            })
+        items.append({
+            "id": f"urn:tracefacts:{fact_id}:{index}",
+            "type": "Annotation",
+            "motivation": "describing",
+            "body": {"type": "TextualBody", "value": fact.statement, "format": "text/plain",
+                     "purpose": "describing"},
+            "target": targets[0] if len(targets) == 1 else targets,
+        })
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "urn:tracefacts:annotations",
+        "type": "AnnotationCollection",
+        "label": "Quotes that support the facts",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "items": items},
+    }

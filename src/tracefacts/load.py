@@ -1,0 +1,331 @@
+"""Read ``facts/sources.yaml`` and every other ``facts/*.yaml`` into a FactBase.
+
+Every departure from the schema of DESIGN.md becomes a Problem located at the node
+that causes it; loading never stops at the first one and never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import KINDS, KINDS_NEEDING_CLAIMANT, Fact, FactBase, Problem, QuoteRef, Source
+from .yamlnodes import NULL_TAG, STR_TAG, Alias, Map, Node, Scalar, Seq, YamlError, parse, walk_mapping
+
+SOURCES_FILE = "facts/sources.yaml"
+SLUG = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
+SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+SOURCE_KEYS = {"id", "file", "title", "publisher", "published", "sha256", "notes", "chrome"}
+SOURCE_REQUIRED = ("id", "file", "title", "publisher", "published")
+FACT_KEYS = {
+    "id", "statement", "kind", "claimant", "topic", "tags", "date", "review_by",
+    "subject", "attribute", "value", "sources",
+}
+FACT_REQUIRED = ("id", "statement", "kind", "topic")
+QUOTE_KEYS = {"source", "quote", "prefix", "suffix"}
+
+
+def find_root(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``facts/sources.yaml``."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SOURCES_FILE).is_file():
+            return folder
+    return None
+
+
+def fact_files(root: Path) -> list[Path]:
+    folder = root / "facts"
+    return sorted(
+        p for p in folder.glob("*.yaml") if p.name != "sources.yaml" and not p.name.startswith(".")
+    )
+
+
+@dataclass
+class _Reader:
+    """Collects problems while interpreting the nodes of one file."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, code: str, line: int, message: str, *, fact: str | None = None,
+                source: str | None = None, severity: str = "error") -> None:
+        self.problems.append(Problem(code, severity, self.file, line, message, fact, source))  # type: ignore[arg-type]
+
+    def mapping(self, node: Node, what: str, allowed: set[str], *, fact: str | None = None,
+                source: str | None = None) -> dict[str, tuple[Scalar, Node]] | None:
+        if not isinstance(node, Map):
+            self.problem("schema", node.line, f"{what} must be a mapping of keys, not {node.kind}",
+                         fact=fact, source=source)
+            return None
+
+        def duplicate(key: Scalar) -> None:
+            self.problem("duplicate-key", key.line,
+                         f"`{key.value}` is given twice in {what}; YAML would keep only the last one. "
+                         "Remove one of them.", fact=fact, source=source)
+
+        entries = walk_mapping(node, duplicate)
+        for name, (key, _) in entries.items():
+            if name not in allowed:
+                hint = _closest(name, allowed)
+                self.problem("schema", key.line,
+                             f"unknown key `{name}` in {what}"
+                             + (f"; did you mean `{hint}`?" if hint else "")
+                             + f" Allowed: {', '.join(sorted(allowed))}.", fact=fact, source=source)
+        return entries
+
+    def text(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str, *,
+             required: bool, code: str = "schema", fact: str | None = None,
+             source: str | None = None, owner_line: int = 0) -> tuple[str | None, int]:
+        if key not in entries:
+            if required:
+                self.problem(code, owner_line, f"{what} has no `{key}`; add it.", fact=fact, source=source)
+            return None, owner_line
+        k, node = entries[key]
+        if isinstance(node, Scalar) and node.tag == STR_TAG and node.value.strip():
+            return node.value, node.line
+        if isinstance(node, Scalar) and node.tag == NULL_TAG or (
+            isinstance(node, Scalar) and node.tag == STR_TAG
+        ):
+            if required:
+                self.problem(code, k.line, f"`{key}` of {what} is empty; give it a value.",
+                             fact=fact, source=source)
+            return None, k.line
+        self.problem("schema", node.line,
+                     f"`{key}` of {what} must be text, not {node.kind}; put it in quotes if it is meant as text.",
+                     fact=fact, source=source)
+        return None, node.line
+
+    def slug(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str, *,
+             required: bool, owner_line: int, fact: str | None = None) -> tuple[str | None, int]:
+        value, line = self.text(entries, key, what, required=required, owner_line=owner_line, fact=fact)
+        if value is not None and not SLUG.match(value):
+            self.problem("schema", line,
+                         f"`{key}` {value!r} of {what} is not a slug: use lower-case letters and digits "
+                         "separated by single `.` or `-` (e.g. `muse-spark.closed-weights`).", fact=fact)
+            return None, line
+        return value, line
+
+    def date(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str, *,
+             required: bool, owner_line: int, fact: str | None = None,
+             source: str | None = None) -> tuple[dt.date | None, int]:
+        if key not in entries:
+            if required:
+                self.problem("schema", owner_line, f"{what} has no `{key}`; add it as YYYY-MM-DD.",
+                             fact=fact, source=source)
+            return None, owner_line
+        _, node = entries[key]
+        if isinstance(node, Scalar) and ISO_DATE.match(node.value.strip()):
+            try:
+                return dt.date.fromisoformat(node.value.strip()), node.line
+            except ValueError as exc:
+                self.problem("schema", node.line, f"`{key}` {node.value} of {what} is not a real date ({exc}).",
+                             fact=fact, source=source)
+                return None, node.line
+        shown = node.value if isinstance(node, Scalar) else node.kind
+        self.problem("schema", node.line, f"`{key}` of {what} must be a date written YYYY-MM-DD, not {shown!r}.",
+                     fact=fact, source=source)
+        return None, node.line
+
+    def text_list(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str, *,
+                  fact: str | None = None, source: str | None = None,
+                  check: Callable[[str], bool] | None = None, item_hint: str = "") -> tuple[str, ...]:
+        if key not in entries:
+            return ()
+        _, node = entries[key]
+        if not isinstance(node, Seq):
+            self.problem("schema", node.line, f"`{key}` of {what} must be a list, not {node.kind}.",
+                         fact=fact, source=source)
+            return ()
+        items = []
+        for item in node.items:
+            if isinstance(item, Scalar) and item.tag == STR_TAG and item.value:
+                if check is not None and not check(item.value):
+                    self.problem("schema", item.line, f"{item.value!r} in `{key}` of {what} {item_hint}",
+                                 fact=fact, source=source)
+                    continue
+                items.append(item.value)
+            else:
+                self.problem("schema", item.line,
+                             f"every entry of `{key}` of {what} must be text, not {item.kind}.",
+                             fact=fact, source=source)
+        return tuple(items)
+
+
+def _closest(name: str, allowed: set[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _read_file(path: Path, rel: str, reader: _Reader, top_key: str) -> Seq | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reader.problem("yaml-syntax", 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    parsed = parse(data)
+    if isinstance(parsed, YamlError):
+        reader.problem("yaml-syntax", parsed.line, parsed.message)
+        return None
+    if parsed is None:
+        reader.problem("schema", 1, f"the file is empty; it must hold `{top_key}:` with a list.")
+        return None
+    entries = reader.mapping(parsed, f"the top of {rel}", {top_key})
+    if entries is None:
+        return None
+    if top_key not in entries:
+        reader.problem("schema", parsed.line, f"the file must hold `{top_key}:` with a list.")
+        return None
+    _, seq = entries[top_key]
+    if not isinstance(seq, Seq):
+        reader.problem("schema", seq.line, f"`{top_key}` must be a list (entries starting with `- `), not {seq.kind}.")
+        return None
+    return seq
+
+
+def _load_sources(root: Path, reader: _Reader) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    path = root / SOURCES_FILE
+    seq = _read_file(path, SOURCES_FILE, reader, "sources")
+    if seq is None:
+        return sources
+    for node in seq.items:
+        entries = reader.mapping(node, "a source", SOURCE_KEYS)
+        if entries is None:
+            continue
+        sid, id_line = reader.slug(entries, "id", "a source", required=True, owner_line=node.line)
+        what = f"source `{sid}`" if sid else "a source"
+        file, file_line = reader.text(entries, "file", what, required=True, owner_line=node.line, source=sid)
+        title, _ = reader.text(entries, "title", what, required=True, owner_line=node.line, source=sid)
+        publisher, _ = reader.text(entries, "publisher", what, required=True, owner_line=node.line, source=sid)
+        published, _ = reader.date(entries, "published", what, required=True, owner_line=node.line, source=sid)
+        notes, _ = reader.text(entries, "notes", what, required=False, source=sid)
+        sha, sha_line = reader.text(entries, "sha256", what, required=True, code="source-unpinned",
+                                    owner_line=node.line, source=sid)
+        if sha is not None and not SHA256.match(sha):
+            reader.problem("schema", sha_line, f"`sha256` of {what} must be 64 lower-case hex digits; "
+                           "run `tracefacts pin` to write it.", source=sid)
+            sha = None
+        chrome = reader.text_list(entries, "chrome", what, source=sid)
+        if sid is None or file is None:
+            continue
+        if sid in sources:
+            reader.problem("duplicate-id", id_line,
+                           f"source id `{sid}` is already used at line {sources[sid].line}; ids must be unique.",
+                           source=sid)
+            continue
+        sources[sid] = Source(
+            id=sid, file=file, title=title or "", publisher=publisher or "", published=published,
+            sha256=sha, notes=notes, chrome=chrome, origin=SOURCES_FILE, line=node.line,
+            file_line=file_line, sha256_line=sha_line if "sha256" in entries else None,
+        )
+    return sources
+
+
+def _load_facts(path: Path, rel: str, reader: _Reader, facts: dict[str, Fact]) -> None:
+    seq = _read_file(path, rel, reader, "facts")
+    if seq is None:
+        return
+    for node in seq.items:
+        entries = reader.mapping(node, "a fact", FACT_KEYS)
+        if entries is None:
+            continue
+        fid, id_line = reader.slug(entries, "id", "a fact", required=True, owner_line=node.line)
+        what = f"fact `{fid}`" if fid else "a fact"
+        statement, statement_line = reader.text(entries, "statement", what, required=True,
+                                                owner_line=node.line, fact=fid)
+        kind, kind_line = reader.text(entries, "kind", what, required=True, owner_line=node.line, fact=fid)
+        if kind is not None and kind not in KINDS:
+            reader.problem("schema", kind_line, f"`kind` {kind!r} of {what} must be one of {', '.join(KINDS)}.",
+                           fact=fid)
+            kind = None
+        claimant, _ = reader.text(entries, "claimant", what, required=False, fact=fid)
+        if kind in KINDS_NEEDING_CLAIMANT and claimant is None:
+            reader.problem("schema", kind_line,
+                           f"{what} is a {kind}: say whose with `claimant:` (e.g. `claimant: Meta`).", fact=fid)
+        topic, _ = reader.slug(entries, "topic", what, required=True, owner_line=node.line, fact=fid)
+        tags = reader.text_list(entries, "tags", what, fact=fid, check=lambda t: bool(SLUG.match(t)),
+                                item_hint="is not a slug (lower-case words joined by `-`).")
+        date, _ = reader.date(entries, "date", what, required=False, owner_line=node.line, fact=fid)
+        review_by, review_line = reader.date(entries, "review_by", what, required=False,
+                                             owner_line=node.line, fact=fid)
+        subject, _ = reader.slug(entries, "subject", what, required=False, owner_line=node.line, fact=fid)
+        attribute, _ = reader.slug(entries, "attribute", what, required=False, owner_line=node.line, fact=fid)
+        value, _ = reader.text(entries, "value", what, required=False, fact=fid)
+        quotes = _load_quotes(entries, what, fid, node.line, reader)
+        if fid is None or statement is None or kind is None or topic is None:
+            continue
+        if fid in facts:
+            first = facts[fid]
+            reader.problem("duplicate-id", id_line,
+                           f"fact id `{fid}` is already used in {first.origin} line {first.line}; "
+                           "ids must be unique.", fact=fid)
+            continue
+        facts[fid] = Fact(
+            id=fid, statement=statement, kind=kind, topic=topic, sources=quotes, origin=rel,
+            line=node.line, statement_line=statement_line, claimant=claimant, tags=tags, date=date,
+            review_by=review_by, review_by_line=review_line if review_by else None,
+            subject=subject, attribute=attribute, value=value,
+        )
+
+
+def _load_quotes(entries: dict[str, tuple[Scalar, Node]], what: str, fid: str | None, owner_line: int,
+                 reader: _Reader) -> tuple[QuoteRef, ...]:
+    if "sources" not in entries:
+        reader.problem("no-source", owner_line, f"{what} cites no source: add `sources:` with a quote.", fact=fid)
+        return ()
+    key, seq = entries["sources"]
+    if isinstance(seq, Scalar) and seq.tag == NULL_TAG or isinstance(seq, Seq) and not seq.items:
+        reader.problem("no-source", key.line, f"{what} cites no source: `sources:` is empty.", fact=fid)
+        return ()
+    if not isinstance(seq, Seq):
+        reader.problem("schema", seq.line, f"`sources` of {what} must be a list of `- source: … quote: …`, "
+                       f"not {seq.kind}.", fact=fid)
+        return ()
+    quotes = []
+    for item in seq.items:
+        q = reader.mapping(item, f"a quote of {what}", QUOTE_KEYS, fact=fid)
+        if q is None:
+            continue
+        sid, sid_line = reader.text(q, "source", f"a quote of {what}", required=True, owner_line=item.line, fact=fid)
+        quote, quote_line = reader.text(q, "quote", f"a quote of {what}", required=True,
+                                        owner_line=item.line, fact=fid)
+        prefix, _ = reader.text(q, "prefix", f"a quote of {what}", required=False, fact=fid)
+        suffix, _ = reader.text(q, "suffix", f"a quote of {what}", required=False, fact=fid)
+        if sid is None or quote is None:
+            continue
+        quotes.append(QuoteRef(sid, quote, prefix, suffix, quote_line, sid_line))
+    return tuple(quotes)
+
+
+def load(root: str | os.PathLike[str]) -> FactBase:
+    """Load the fact base under ``root``; problems are collected, never raised."""
+    root_path = Path(root).resolve()
+    problems: list[Problem] = []
+    src_reader = _Reader(SOURCES_FILE)
+    if (root_path / SOURCES_FILE).is_file():
+        sources = _load_sources(root_path, src_reader)
+    else:
+        sources = {}
+        src_reader.problem("yaml-syntax", 1, f"{SOURCES_FILE} does not exist under {root_path}.")
+    problems.extend(src_reader.problems)
+    facts: dict[str, Fact] = {}
+    files = []
+    for path in fact_files(root_path):
+        rel = path.relative_to(root_path).as_posix()
+        files.append(rel)
+        reader = _Reader(rel)
+        _load_facts(path, rel, reader, facts)
+        problems.extend(reader.problems)
+    return FactBase(str(root_path), sources, facts, tuple(files), tuple(problems))
+
+
+__all__ = ["load", "find_root", "fact_files", "SOURCES_FILE", "Alias"]

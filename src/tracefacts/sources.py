@@ -1,0 +1,74 @@
+"""Read a registered source file, confined to the handbook's ``seeds/`` folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .model import Problem, Source
+from .normalize import NormalizedSource, decode, normalize_source
+
+SEEDS = "seeds"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    source: Source
+    path: Path
+    sha256: str
+    normalized: NormalizedSource
+
+    @property
+    def text(self) -> str:
+        return self.normalized.text
+
+
+def _problem(source: Source, code: str, message: str) -> Problem:
+    return Problem(code, "error", source.origin, source.file_line, message, source=source.id)
+
+
+def confined_path(root: Path, file: str) -> Path | str:
+    """The real path of ``file`` if it stays inside ``root/seeds``, else why not."""
+    if "\\" in file or file.startswith("/") or os.path.isabs(file) or ":" in PurePosixPath(file).parts[0]:
+        return "it is an absolute path; write it relative to the handbook root, e.g. seeds/page.txt"
+    parts = PurePosixPath(os.path.normpath(file)).parts
+    if not parts or parts[0] != SEEDS or len(parts) < 2:
+        return f"it leads outside {SEEDS}/; every source must be a file inside {SEEDS}/"
+    seeds = (root / SEEDS).resolve()
+    real = (root / file).resolve()
+    if real != seeds and seeds not in real.parents:
+        return f"it resolves to {real}, outside {SEEDS}/ (a link pointing out?)"
+    return real
+
+
+def read_source(root: Path, source: Source) -> SourceText | Problem:
+    where = confined_path(root, source.file)
+    if isinstance(where, str):
+        return _problem(source, "source-outside-root", f"source `{source.id}`: {source.file!r}: {where}.")
+    try:
+        info = os.stat(where)
+        if stat.S_ISDIR(info.st_mode):
+            return _problem(source, "source-missing", f"source `{source.id}`: {source.file} is a directory, not a file.")
+        if not stat.S_ISREG(info.st_mode):
+            return _problem(source, "source-missing",
+                            f"source `{source.id}`: {source.file} is not a regular file (a device or pipe?).")
+        data = where.read_bytes()
+    except FileNotFoundError:
+        return _problem(source, "source-missing",
+                        f"source `{source.id}`: {source.file} does not exist; copy the file into {SEEDS}/ "
+                        "or correct `file:`.")
+    except OSError as exc:
+        return _problem(source, "source-missing",
+                        f"source `{source.id}`: {source.file} cannot be read: {exc.strerror or exc}.")
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return _problem(source, "source-not-utf8",
+                        f"source `{source.id}`: {source.file} is not UTF-8 (line {line}, byte {exc.start}); "
+                        "convert it, e.g. `iconv -f latin1 -t utf-8`, then re-pin it.")
+    return SourceText(source, where, digest, normalize_source(text))
