@@ -14,12 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import KINDS, KINDS_NEEDING_CLAIMANT, Fact, FactBase, Problem, QuoteRef, Source
-from .yamlnodes import NULL_TAG, STR_TAG, Alias, Map, Node, Scalar, Seq, YamlError, parse, walk_mapping
+from .yamlnodes import (
+    NULL_TAG,
+    STR_TAG,
+    Alias,
+    Map,
+    Node,
+    Scalar,
+    Seq,
+    YamlError,
+    parse,
+    walk_mapping,
+)
 
 SOURCES_FILE = "facts/sources.yaml"
 SLUG = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+ISO_MONTH = re.compile(r"\d{4}-\d{2}\Z")
 
 SOURCE_KEYS = {"id", "file", "title", "publisher", "published", "sha256", "notes", "chrome"}
 SOURCE_REQUIRED = ("id", "file", "title", "publisher", "published")
@@ -254,7 +266,7 @@ def _load_facts(path: Path, rel: str, reader: _Reader, facts: dict[str, Fact]) -
         topic, _ = reader.slug(entries, "topic", what, required=True, owner_line=node.line, fact=fid)
         tags = reader.text_list(entries, "tags", what, fact=fid, check=lambda t: bool(SLUG.match(t)),
                                 item_hint="is not a slug (lower-case words joined by `-`).")
-        date, _ = reader.date(entries, "date", what, required=False, owner_line=node.line, fact=fid)
+        date, precision = _event_date(entries, reader, what, fid, node.line)
         review_by, review_line = reader.date(entries, "review_by", what, required=False,
                                              owner_line=node.line, fact=fid)
         subject, _ = reader.slug(entries, "subject", what, required=False, owner_line=node.line, fact=fid)
@@ -272,9 +284,24 @@ def _load_facts(path: Path, rel: str, reader: _Reader, facts: dict[str, Fact]) -
         facts[fid] = Fact(
             id=fid, statement=statement, kind=kind, topic=topic, sources=quotes, origin=rel,
             line=node.line, statement_line=statement_line, claimant=claimant, tags=tags, date=date,
+            date_precision=precision,
             review_by=review_by, review_by_line=review_line if review_by else None,
             subject=subject, attribute=attribute, value=value,
         )
+
+
+def _event_date(entries: dict[str, tuple[Scalar, Node]], reader: _Reader, what: str, fid: str | None,
+                owner_line: int) -> tuple[dt.date | None, str]:
+    """An event date may be a day (2026-04-08) or, when the source gives no day, a month (2025-04)."""
+    node = entries.get("date", (None, None))[1]
+    if isinstance(node, Scalar) and ISO_MONTH.match(node.value.strip()):
+        try:
+            return dt.date.fromisoformat(node.value.strip() + "-01"), "month"
+        except ValueError:
+            reader.problem("schema", node.line, f"`date` {node.value} of {what} is not a real month.", fact=fid)
+            return None, "day"
+    day, _ = reader.date(entries, "date", what, required=False, owner_line=owner_line, fact=fid)
+    return day, "day"
 
 
 def _load_quotes(entries: dict[str, tuple[Scalar, Node]], what: str, fid: str | None, owner_line: int,

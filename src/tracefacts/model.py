@@ -74,6 +74,7 @@ class Fact:
     claimant: str | None = None
     tags: tuple[str, ...] = ()
     date: dt.date | None = None
+    date_precision: str = "day"  # "month" when the source gives only a month (date: 2025-04)
     review_by: dt.date | None = None
     review_by_line: int | None = None
     subject: str | None = None
@@ -83,6 +84,14 @@ class Fact:
     @property
     def source_ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(q.source for q in self.sources))
+
+    @property
+    def date_label(self) -> str:
+        if self.date is None:
+            return ""
+        if self.date_precision == "month":
+            return self.date.strftime("%B %Y")
+        return f"{self.date.day} {self.date.strftime('%B %Y')}"
 
     def is_stale(self, today: dt.date) -> bool:
         return self.review_by is not None and self.review_by < today

@@ -30,7 +30,8 @@ def decode(data: bytes) -> str:
 
 def normalize_text(text: str) -> str:
     """Normalise a quote, prefix or statement (no offset map needed)."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    # Translate before NFKC as well: NFKC turns the double prime into two primes ('').
+    text = unicodedata.normalize("NFKC", text.translate(_TRANSLATE)).translate(_TRANSLATE)
     text = "".join(c for c in text if c not in ZERO_WIDTH)
     return " ".join(text.split())
 
@@ -77,7 +78,7 @@ def normalize_source(text: str) -> NormalizedSource:
         if not nfkc_stable:
             while j < n and combining(text[j]):
                 j += 1
-            chunk = unicodedata.normalize("NFKC", text[i:j])
+            chunk = unicodedata.normalize("NFKC", text[i:j].translate(_TRANSLATE))
         for ch in chunk.translate(_TRANSLATE):
             if ch in ZERO_WIDTH:
                 continue

@@ -12,7 +12,10 @@ from .check import check_base
 from .load import SOURCES_FILE, load
 
 QUOTE_FAILURES = {"quote-not-found", "quote-too-short"}
-_SHA_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?sha256\s*:\s*)(?P<value>[\"']?[^\s#\"']*[\"']?)(?P<rest>.*)$")
+# [ \t], not \s: `\s*` after an empty `sha256:` ate the newline and the digest landed
+# on a line of its own, breaking the YAML.
+_SHA_LINE = re.compile(
+    r"^(?P<lead>[ \t]*(?:-[ \t]+)?sha256[ \t]*:[ \t]*)(?P<value>[\"']?[^\s#\"']*[\"']?)(?P<rest>.*)$")
 _FILE_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)file\s*:")
 
 
@@ -28,7 +31,10 @@ def _set_sha(lines: list[str], line: int | None, file_line: int, digest: str) ->
         match = _SHA_LINE.match(lines[line - 1])
         if match is None:
             return False
-        lines[line - 1] = f"{match['lead']}{digest}{match['rest']}"
+        lead, rest = match["lead"], match["rest"]
+        lead += "" if lead[-1] in " \t" else " "  # `sha256:` with nothing after it
+        rest = " " + rest if rest.startswith("#") else rest  # `sha256: # …`: keep it a comment
+        lines[line - 1] = f"{lead}{digest}{rest}"
         if not lines[line - 1].endswith("\n"):
             lines[line - 1] += "\n"
         return True

@@ -70,9 +70,11 @@ class FactFile(pytest.File):
         by_source: dict[str, list[Problem]] = defaultdict(list)
         loose: list[Problem] = []
         for p in result.problems:
-            if p.fact:
+            # A fact or source the loader dropped (bad kind, no file…) has no item of its
+            # own: its problems go to the file's item, or they would be lost.
+            if p.fact and p.fact in result.base.facts:
                 by_fact[p.fact].append(p)
-            elif p.source and p.file == rel:
+            elif p.source and p.file == rel and p.source in result.base.sources:
                 by_source[p.source].append(p)
             elif p.file == rel:
                 loose.append(p)

@@ -37,8 +37,10 @@ def confined_path(root: Path, file: str) -> Path | str:
     parts = PurePosixPath(os.path.normpath(file)).parts
     if not parts or parts[0] != SEEDS or len(parts) < 2:
         return f"it leads outside {SEEDS}/; every source must be a file inside {SEEDS}/"
-    seeds = (root / SEEDS).resolve()
-    real = (root / file).resolve()
+    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop:
+    # the loop then fails to open below and is reported as a problem.
+    seeds = Path(os.path.realpath(root / SEEDS))
+    real = Path(os.path.realpath(root / file))
     if real != seeds and seeds not in real.parents:
         return f"it resolves to {real}, outside {SEEDS}/ (a link pointing out?)"
     return real
@@ -51,7 +53,8 @@ def read_source(root: Path, source: Source) -> SourceText | Problem:
     try:
         info = os.stat(where)
         if stat.S_ISDIR(info.st_mode):
-            return _problem(source, "source-missing", f"source `{source.id}`: {source.file} is a directory, not a file.")
+            return _problem(source, "source-missing",
+                            f"source `{source.id}`: {source.file} is a directory, not a file.")
         if not stat.S_ISREG(info.st_mode):
             return _problem(source, "source-missing",
                             f"source `{source.id}`: {source.file} is not a regular file (a device or pipe?).")

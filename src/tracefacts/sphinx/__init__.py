@@ -1,0 +1,164 @@
+"""Sphinx extension: ``extensions = ["myst_parser", "sphinx_design", "tracefacts.sphinx"]``.
+
+The fact base is loaded and checked once per build (builder-inited); every core
+problem becomes a located warning. Pages record, in the `tf` domain, which facts they
+show, so a change to one fact re-reads exactly the pages that show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.util import logging
+
+from .. import __version__
+from ..check import check_base
+from ..export import to_json, to_w3c
+from ..load import load
+from . import directives as d
+from . import nodes as tfn
+from .domain import TracefactsDomain
+from .resolve import resolve
+from .source_page import SourceText, write_stubs
+from .sourcing import check_sourcing
+from .state import BuildState, _digest, select
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+def _today(app: Any) -> dt.date:
+    value = app.config.tracefacts_today
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        logger.warning("tracefacts_today %r is not a date written YYYY-MM-DD; using today", value,
+                       type="tracefacts", subtype="config")
+        return dt.date.today()
+
+
+def _root(app: Any) -> Path:
+    return (Path(app.confdir) / app.config.tracefacts_root).resolve()
+
+
+def builder_inited(app: Any) -> None:
+    root = _root(app)
+    result = check_base(load(root), _today(app))
+    state = BuildState(result)
+    # Kept beside the environment, not in it: the env is pickled, the fact base is re-read anyway.
+    d.STATES.clear()
+    d.STATES[id(app.env)] = state
+    for problem in result.problems:
+        location = f"{root / problem.file}:{problem.line}"
+        message = f"{problem.code}: {problem.message}"
+        if problem.code == "stale":
+            # Staleness is shown on the page ("may be out of date"), not a build failure:
+            # the same commit must give the same verdict whatever the calendar says.
+            logger.info("%s: %s", location, message)
+        else:
+            logger.warning(message, location=location, type="tracefacts", subtype=problem.code)
+    if app.config.tracefacts_source_pages:
+        write_stubs(Path(app.srcdir), app.config.tracefacts_source_pages, state)
+
+
+def _view_ids(state: BuildState, spec: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+    as_dict = dict(spec)
+    if as_dict.get("all"):
+        return tuple(state.facts)
+    if set(as_dict) == {"source"}:
+        return tuple(sorted({a.fact for a in state.result.anchors.values() if a.source == as_dict["source"]}))
+    return tuple(select(state, as_dict))
+
+
+def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]) -> set[str]:
+    state = d.get_state(env)
+    data = env.get_domain("tf").data
+    outdated = set()
+    for doc, rendered in data["rendered"].items():
+        if any(state.fingerprints.get(f) != fp for f, fp in rendered.items()):
+            outdated.add(doc)
+    for doc, views in data["views"].items():
+        if any(_view_ids(state, spec) != ids for spec, ids in views):
+            outdated.add(doc)
+    for doc, sources in data["sources"].items():
+        if any(state.source_fingerprints.get(s) != fp for s, fp in sources.items()):
+            outdated.add(doc)
+    return outdated - removed
+
+
+def env_updated(app: Any, env: Any) -> list[str]:
+    """Pages that list which pages use which facts are rewritten when that changes."""
+    data = env.get_domain("tf").data
+    usage = {doc: sorted(shown) for doc, shown in sorted(data["shows"].items())}
+    titles = {doc: env.titles[doc].astext() for doc in usage if doc in env.titles}
+    signature = _digest([usage, sorted(data["sentences"].items()), titles])
+    if signature == data["usage_signature"]:
+        return []
+    data["usage_signature"] = signature
+    return sorted(doc for doc in data["cross"] if doc in env.all_docs)
+
+
+def build_finished(app: Any, exception: Exception | None) -> None:
+    state = d.STATES.get(id(app.env))
+    if exception is not None or state is None:
+        return
+    dom = app.env.get_domain("tf")
+    if app.builder.format == "html":
+        pages = {f: dom.pages_of(f) for f in state.facts}
+        out = Path(app.outdir)
+        (out / "tracefacts.json").write_text(
+            json.dumps(to_json(state.result, pages), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (out / "annotations.jsonld").write_text(
+            json.dumps(to_w3c(state.result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    errors = state.result.errors
+    unsourced = {doc: n for doc, (total, sourced) in dom.data["sentences"].items() if (n := total - sourced)}
+    if errors or unsourced:
+        facts = sorted({p.fact for p in errors if p.fact})
+        parts = []
+        if errors:
+            parts.append(f"{len(errors)} fact-base error(s)"
+                         + (f", {len(facts)} untraceable fact(s): {', '.join(facts[:10])}" if facts else ""))
+        if unsourced:
+            parts.append(f"{sum(unsourced.values())} unsourced sentence(s) on "
+                         + ", ".join(f"{doc} ({n})" for doc, n in sorted(unsourced.items())))
+        summary = "tracefacts: " + "; ".join(parts)
+        if app.config.tracefacts_strict:
+            logger.error(summary)
+            app.statuscode = 1
+        else:
+            logger.info(summary)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_config_value("tracefacts_root", "..", "env", [str])
+    app.add_config_value("tracefacts_strict", True, "env", [bool])
+    app.add_config_value("tracefacts_today", None, "env", [str, type(None)])
+    app.add_config_value("tracefacts_source_pages", "sources", "env", [str, type(None)])
+    app.add_domain(TracefactsDomain)
+    for node in (tfn.citation_ref, tfn.fact_ref, tfn.cite_group, tfn.trace_matrix, tfn.used_on):
+        app.add_node(node)
+    app.add_role("fact", d.FactRole())
+    app.add_role("cite-fact", d.CiteFactRole())
+    app.add_directive("fact-list", d.FactList)
+    app.add_directive("fact-table", d.FactTable)
+    app.add_directive("timeline", d.Timeline)
+    app.add_directive("trace-matrix", d.TraceMatrix)
+    app.add_directive("editorial", d.Editorial)
+    app.add_directive("fact-summary", d.FactSummary)
+    app.add_directive("tracefacts-source", SourceText)
+    app.connect("builder-inited", builder_inited)
+    app.connect("env-get-outdated", env_get_outdated)
+    app.connect("doctree-read", check_sourcing)
+    app.connect("env-updated", env_updated)
+    app.connect("doctree-resolved", resolve)
+    app.connect("build-finished", build_finished)
+    app.connect("config-inited", lambda app, config: config.html_static_path.append(str(STATIC)))
+    app.add_css_file("tracefacts.css")
+    app.add_js_file("tracefacts.js", defer="defer")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 1}

@@ -1,0 +1,63 @@
+"""The `tf` domain owns what each document shows, so parallel reads merge cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import Any
+
+from sphinx.domains import Domain
+
+PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "cross")
+
+
+class TracefactsDomain(Domain):
+    name = "tf"
+    label = "tracefacts"
+    initial_data: dict[str, Any] = {
+        "shows": {},  # docname -> {fact id: first line}   (facts the page presents to readers)
+        "rendered": {},  # docname -> {fact id: fingerprint}   (everything drawn from the fact base)
+        "views": {},  # docname -> [(spec as sorted tuple, (fact ids…))]
+        "sources": {},  # docname -> {source id: fingerprint}  (source pages)
+        "sentences": {},  # docname -> (sentences, sourced sentences)
+        "cross": {},  # docname -> True when it shows which pages use which facts
+        "usage_signature": "",
+    }
+
+    def _doc(self, key: str, docname: str) -> Any:
+        return self.data[key].setdefault(docname, {} if key != "views" else [])
+
+    def note_shown(self, docname: str, fact_id: str, line: int, fingerprint: str) -> None:
+        self._doc("shows", docname).setdefault(fact_id, line)
+        self.note_rendered(docname, fact_id, fingerprint)
+
+    def note_rendered(self, docname: str, fact_id: str, fingerprint: str) -> None:
+        self._doc("rendered", docname)[fact_id] = fingerprint
+
+    def note_view(self, docname: str, spec: tuple[tuple[str, Any], ...], ids: tuple[str, ...]) -> None:
+        self._doc("views", docname).append((spec, ids))
+
+    def note_source_page(self, docname: str, source_id: str, fingerprint: str) -> None:
+        self._doc("sources", docname)[source_id] = fingerprint
+        self.data["cross"][docname] = True
+
+    def note_cross(self, docname: str) -> None:
+        self.data["cross"][docname] = True
+
+    def note_sentences(self, docname: str, total: int, sourced: int) -> None:
+        self.data["sentences"][docname] = (total, sourced)
+
+    def pages_of(self, fact_id: str) -> list[str]:
+        return sorted(doc for doc, facts in self.data["shows"].items() if fact_id in facts)
+
+    def clear_doc(self, docname: str) -> None:
+        for key in PER_DOC:
+            self.data[key].pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for key in PER_DOC:
+            for docname in docnames:
+                if docname in otherdata[key]:
+                    self.data[key][docname] = otherdata[key][docname]
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return []

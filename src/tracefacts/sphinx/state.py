@@ -1,0 +1,93 @@
+"""The checked fact base as the Sphinx build sees it: loaded once, fingerprinted per fact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from ..check import CheckResult
+from ..model import Fact, Source
+
+
+def source_label(source: Source) -> str:
+    """A short visible name for citation markers: the publisher's first word."""
+    word = source.publisher.split("/")[0].split()[0] if source.publisher.split() else source.id
+    return word.strip(",.;:") or source.id
+
+
+def date_label(source: Source) -> str:
+    return f"{source.published.day} {source.published.strftime('%B %Y')}" if source.published else "undated"
+
+
+@dataclass
+class BuildState:
+    """What every phase of the build needs from the fact base (kept off the pickled env)."""
+
+    result: CheckResult
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    source_fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        base = self.result.base
+        for source in base.sources.values():
+            text = self.result.texts.get(source.id)
+            self.source_fingerprints[source.id] = _digest([
+                source.id, source.file, source.title, source.publisher, str(source.published),
+                source.sha256, source.notes, list(source.chrome), text.sha256 if text else None,
+            ])
+        for fact in base.facts.values():
+            self.fingerprints[fact.id] = self._fact_fingerprint(fact)
+
+    def _fact_fingerprint(self, fact: Fact) -> str:
+        anchors = [(a.source, a.start, a.end, [(p.start, p.end) for p in a.parts])
+                   for a in self.result.anchors_of(fact.id)]
+        cited = [self.source_fingerprints.get(s) for s in fact.source_ids]
+        return _digest([
+            fact.id, fact.statement, fact.kind, fact.claimant, fact.topic, list(fact.tags),
+            str(fact.date), fact.date_precision, str(fact.review_by), fact.is_stale(self.result.today),
+            fact.subject, fact.attribute, fact.value,
+            [(q.source, q.quote, q.prefix, q.suffix) for q in fact.sources], anchors, cited,
+        ])
+
+    @property
+    def facts(self) -> dict[str, Fact]:
+        return self.result.base.facts
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return self.result.base.sources
+
+    def newest_source_date(self, fact: Fact) -> str:
+        dates = [self.sources[s].published for s in fact.source_ids if s in self.sources]
+        dates = [d for d in dates if d]
+        return max(dates).strftime("%B %Y") if dates else "an unknown date"
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def select(state: BuildState, spec: dict[str, object]) -> list[str]:
+    """Fact ids a view shows, in fact-base order; ``spec`` holds the directive's filters."""
+    ids = spec.get("ids")
+    if ids:
+        return [i for i in ids if i in state.facts]  # type: ignore[union-attr]
+    chosen = []
+    for fact in state.facts.values():
+        if spec.get("topic") and fact.topic not in spec["topic"]:  # type: ignore[operator]
+            continue
+        if spec.get("kind") and fact.kind not in spec["kind"]:  # type: ignore[operator]
+            continue
+        if spec.get("tags") and not set(fact.tags) & set(spec["tags"]):  # type: ignore[arg-type]
+            continue
+        if spec.get("subject") and fact.subject not in spec["subject"]:  # type: ignore[operator]
+            continue
+        if spec.get("dated") and fact.date is None:
+            continue
+        if spec.get("source") and spec["source"] not in fact.source_ids:
+            continue
+        chosen.append(fact.id)
+    if spec.get("dated"):
+        chosen.sort(key=lambda i: (state.facts[i].date, i))
+    return chosen
