@@ -1,7 +1,7 @@
 """Safe YAML reading that keeps every value's line and never builds objects.
 
-We compose the YAML into a node graph (libyaml when available) and interpret the
-nodes ourselves: no constructor runs, so tags such as ``!!python/object`` cannot
+We build plain nodes from libyaml's event stream and interpret them
+ourselves: no constructor runs, so tags such as ``!!python/object`` cannot
 execute code, aliases are never expanded (no "billion laughs"), and a key given twice
 in one mapping is seen rather than silently dropped.
 """
@@ -83,7 +83,7 @@ def parse(data: bytes) -> Node | None | YamlError:
         line = data[: exc.start].count(b"\n") + 1
         return YamlError(line, f"the file is not UTF-8 (byte {exc.start}: {exc.reason})")
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return _build(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -92,28 +92,67 @@ def parse(data: bytes) -> Node | None | YamlError:
         return YamlError(line, f"{what}{hint}")
     except yaml.YAMLError as exc:
         return YamlError(1, str(exc).splitlines()[0])
-    if root is None:
-        return None
-    return _convert(root, set())
 
 
-def _convert(node: yaml.Node, seen: set[int]) -> Node:
-    line = node.start_mark.line + 1
-    # A node met twice is an alias: we refuse to expand it (this also ends cycles).
-    if id(node) in seen:
-        return Alias(line)
-    seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        return Scalar(node.value, node.tag, line)
-    if isinstance(node, yaml.SequenceNode):
-        return Seq(tuple(_convert(item, seen) for item in node.value), line)
-    entries = []
-    for key, value in node.value:
-        key_node = _convert(key, seen)
-        if not isinstance(key_node, Scalar):
-            key_node = Scalar("<complex key>", "?", line)
-        entries.append((key_node, _convert(value, seen)))
-    return Map(tuple(entries), line)
+MAX_DEPTH = 100  # a fact base nests 5 levels; libyaml's composer recurses (and crashes) on deep input
+
+
+def _build(text: str) -> Node | None | YamlError:
+    """Our nodes straight from libyaml's events: one pass, no recursion, no node graph.
+
+    Composing with ``yaml.compose`` recursed in C and in Python (deeply nested input
+    crashed the interpreter) and was three times slower on a large fact base.
+    """
+    loader = _Loader(text)
+    stack: list[tuple[bool, list[Node], int]] = []  # (is a mapping, children, line)
+    anchors: set[str] = set()
+    root: Node | None = None
+    documents = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                anchors.clear()
+                if documents > 1:
+                    return YamlError(line, "expected a single document in the stream but found another document")
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    return YamlError(line, "found undefined alias")
+                node: Node = Alias(line)  # never expanded: no "billion laughs", no cycles
+            elif isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        return YamlError(line, "found duplicate anchor; first occurrence second occurrence")
+                    anchors.add(event.anchor)
+                if not isinstance(event, yaml.ScalarEvent):
+                    if len(stack) >= MAX_DEPTH:
+                        return YamlError(line, f"the data is nested more than {MAX_DEPTH} levels deep")
+                    stack.append((isinstance(event, yaml.MappingStartEvent), [], line))
+                    continue
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                node = Scalar(event.value, tag, line)
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                is_map, items, start = stack.pop()
+                if is_map:
+                    keys = [k if isinstance(k, Scalar) else Scalar("<complex key>", "?", start)
+                            for k in items[0::2]]
+                    node = Map(tuple(zip(keys, items[1::2], strict=True)), start)
+                else:
+                    node = Seq(tuple(items), start)
+            else:
+                continue
+            if stack:
+                stack[-1][1].append(node)
+            else:
+                root = node
+    finally:
+        loader.dispose()
+    return root
 
 
 def walk_mapping(

@@ -66,6 +66,11 @@ def builder_inited(app: Any) -> None:
         write_stubs(Path(app.srcdir), app.config.tracefacts_source_pages, state)
 
 
+def _add_static(app: Any) -> None:
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
 def _view_ids(state: BuildState, spec: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     as_dict = dict(spec)
     if as_dict.get("all"):
@@ -157,7 +162,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("env-updated", env_updated)
     app.connect("doctree-resolved", resolve)
     app.connect("build-finished", build_finished)
-    app.connect("config-inited", lambda app, config: config.html_static_path.append(str(STATIC)))
+    app.connect("builder-inited", _add_static)
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,

@@ -68,19 +68,24 @@ def stale_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
 
 
 def citations(state: BuildState, fact: Fact) -> nodes.inline:
-    """One marker per quote; the group says whether the fact is corroborated."""
+    """One marker per source, its tip holding every quote taken from it; the group says
+    whether the fact is corroborated by more than one source."""
     count = len(fact.source_ids)
     group = nodes.inline(classes=["tf-cites", "tf-single" if count == 1 else "tf-corroborated"])
-    for index, quote in enumerate(fact.sources):
-        source = state.sources.get(quote.source)
-        anchor = state.result.anchors.get((fact.id, index))
+    for source_id in fact.source_ids:
+        source = state.sources.get(source_id)
         if source is None:
             continue
-        ref = citation_ref(classes=["tf-cite", f"tf-cite-{fact.kind}"], fact=fact.id, index=index,
-                           source=source.id, found=anchor is not None)
+        indexes = [i for i, q in enumerate(fact.sources) if q.source == source_id]
+        found = [i for i in indexes if (fact.id, i) in state.result.anchors]
+        ref = citation_ref(classes=["tf-cite", f"tf-cite-{fact.kind}"], fact=fact.id,
+                           index=found[0] if found else indexes[0], source=source.id)
         ref += nodes.inline(source_label(source), source_label(source), classes=["tf-marker"])
         tip = nodes.inline(classes=["tf-tip"])
-        tip += nodes.inline(quote.quote, quote.quote, classes=["tf-tip-quote"])
+        tip["support_smartquotes"] = False  # a quote is verbatim: no typographic rewriting
+        for i in indexes:
+            quote = fact.sources[i].quote
+            tip += nodes.inline(quote, quote, classes=["tf-tip-quote"])
         where = f"{source.title} — {source.publisher}, {date_label(source)}"
         tip += nodes.inline(where, where, classes=["tf-tip-source"])
         ref += tip

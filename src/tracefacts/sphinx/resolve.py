@@ -118,4 +118,5 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
             page_cell = [nodes.emphasis("none", "none")]
         rows.append([fact_cell, kind_cell, quote_cell, page_cell])
     table = _table(["Fact", "Kind", "Sources and quotes", "Shown on"], rows, ["tf-trace-matrix"], [5, 2, 6, 2])
+    table["support_smartquotes"] = False
     return [fields, table]

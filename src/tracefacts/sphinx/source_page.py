@@ -43,6 +43,7 @@ class SourceText(SphinxDirective):
         dom.note_view(self.env.docname, spec, tuple(sorted({a.fact for a in anchors})))
 
         box = nodes.container(classes=["tf-source-page", tfn.GENERATED])
+        box["support_smartquotes"] = False  # the source text is evidence: shown exactly as captured
         box += self._metadata(source, text.sha256, len(anchors))
         body = nodes.container(classes=["tf-source-text"])
         chrome = {normalize_text(c) for c in source.chrome}

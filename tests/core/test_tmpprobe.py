@@ -1,0 +1,2 @@
+def test_p(pytester):
+    assert pytester.path.exists()
