@@ -32,12 +32,17 @@ TODAY = "2026-11-23"
 SCRIPT_PAYLOAD = "<script>window.__pwned=1</script>"
 ATTR_PAYLOAD = '"><img src=x onerror="window.__pwned=2">'
 
+# Unquoted paragraphs that make source pages taller than a window, so that reaching a
+# quote needs scrolling.
+FILLER = "\n".join(f"\nFiller paragraph {n} only makes the page long enough to need scrolling." for n in range(1, 13))
+
 SEED_A = textwrap.dedent("""\
     Menu Home Subscribe
 
     Meta released Muse Spark on 8 April 2026 as a closed model.
 
     The model ships with no open weights and is available only through the Meta AI app.
+    {filler}
 
     Meta says Muse Spark beats every rival on reasoning benchmarks, a claim nobody has checked.
 
@@ -47,15 +52,16 @@ SEED_A = textwrap.dedent("""\
     Critics argue that the pivot leaves Llama builders stranded without a path forward.
 
     Pricing details will be announced later this year, the company said.
-    """)
+    """).replace("{filler}", FILLER)
 
 SEED_B = textwrap.dedent(f"""\
     Share this article
 
     Muse Spark ships with no open weights for developers, the company confirmed.
+    {{filler}}
 
     A forum post showed {SCRIPT_PAYLOAD} next to {ATTR_PAYLOAD} as a test of the site.
-    """)
+    """).replace("{filler}", FILLER)
 
 PAYLOAD_QUOTE = f"{SCRIPT_PAYLOAD} next to {ATTR_PAYLOAD} as a test"
 
@@ -260,6 +266,8 @@ class Handbook:
     base_url: str
     facts: list[dict]
     sources: list[dict]
+    payloads: tuple[str, str] = (SCRIPT_PAYLOAD, ATTR_PAYLOAD)
+    payload_quote: str = PAYLOAD_QUOTE
 
     def url(self, page: str) -> str:
         return f"{self.base_url}/{page}"
@@ -329,13 +337,42 @@ def shots() -> Path:
     return SCREENSHOTS
 
 
+class Tab:
+    """A page in its own browser context, with every console error and page error it raised."""
+
+    def __init__(self, browser, **context: object) -> None:  # type: ignore[no-untyped-def]
+        options = {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **context}
+        self.context = browser.new_context(**options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"uncaught exception: {error}"))
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        url = message.location.get("url", "")
+        # Chromium asks every site for /favicon.ico on its own; a page without an icon is not broken.
+        if message.type == "error" and not url.endswith("/favicon.ico"):
+            self.errors.append(f"console error: {message.text} ({url})")
+
+    def close(self) -> None:
+        self.context.close()
+
+
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    """A fresh light-mode desktop page; console errors and page errors are collected on it."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    pg = context.new_page()
-    pg.errors = []  # type: ignore[attr-defined]
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(f"console: {m.text}"))  # type: ignore[attr-defined]
-    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e}"))  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+def open_tab(browser):  # type: ignore[no-untyped-def]
+    """``open_tab(viewport=…, color_scheme=…)`` → a Tab, closed after the test."""
+    tabs: list[Tab] = []
+
+    def make(**context: object) -> Tab:
+        tabs.append(Tab(browser, **context))
+        return tabs[-1]
+
+    yield make
+    for tab in tabs:
+        tab.close()
+
+
+@pytest.fixture
+def tab(open_tab) -> Tab:  # type: ignore[no-untyped-def]
+    """A light-mode desktop tab."""
+    return open_tab()

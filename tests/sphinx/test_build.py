@@ -178,5 +178,6 @@ def test_exports_match_the_cli(handbook):
     from tracefacts.cli import main
 
     out = handbook.root / "w3c.json"
-    assert main(["export", "--root", str(handbook.root), "--format", "w3c", "-o", str(out), "--today", "2026-11-23"]) == 0
+    args = ["export", "--root", str(handbook.root), "--format", "w3c", "-o", str(out), "--today", "2026-11-23"]
+    assert main(args) == 0
     assert json.loads(out.read_text()) == annotations

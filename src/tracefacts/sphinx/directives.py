@@ -89,10 +89,11 @@ class _FactView(SphinxDirective):
     has_content = False
     option_spec = dict(FILTERS)
     dated = False
+    table_keys: tuple[str, ...] = ()  # fact-table: only facts with one of these subjects/attributes are shown
 
     def spec(self) -> tuple[tuple[str, Any], ...]:
         spec: dict[str, Any] = {k: tuple(_split(self.options.get(k)))
-                                for k in ("topic", "kind", "tags", "subject", "ids")}
+                                for k in ("topic", "kind", "tags", "subject", "ids", *self.table_keys)}
         spec["source"] = self.options.get("source", "").strip()
         spec["dated"] = self.dated
         return tuple(sorted(spec.items()))
@@ -166,10 +167,11 @@ class FactTable(_FactView):
     option_spec = {**FILTERS, "attributes": directives.unchanged_required,
                    "labels": directives.unchanged, "attribute-labels": directives.unchanged,
                    "subjects": directives.unchanged}
+    table_keys = ("attributes", "subjects")
 
     def run(self) -> list[nodes.Node]:
         state = get_state(self.env)
-        facts = [f for f in self.chosen() if f.subject and f.attribute]
+        facts = self.chosen()
         attributes = _split(self.options.get("attributes"))
         subjects = _split(self.options.get("subjects")) or list(dict.fromkeys(f.subject for f in facts))
         labels, attr_labels = _labels(self.options.get("labels")), _labels(self.options.get("attribute-labels"))

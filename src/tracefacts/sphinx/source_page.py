@@ -73,7 +73,9 @@ class SourceText(SphinxDirective):
         if source.notes:
             rows.append(("Notes", source.notes))
         if source.chrome:
-            rows.append(("Page furniture", f"{len(source.chrome)} kinds of line (menus, widgets) shown dimmed"))
+            count = len(source.chrome)
+            rows.append(("Page furniture", f"{count} kind{'s' if count != 1 else ''} of line (menus, widgets), "
+                                           "shown dimmed"))
         fields = nodes.field_list(classes=["tf-source-meta"])
         for name, value in rows:
             body = nodes.paragraph()

@@ -83,6 +83,10 @@ def select(state: BuildState, spec: dict[str, object]) -> list[str]:
             continue
         if spec.get("subject") and fact.subject not in spec["subject"]:  # type: ignore[operator]
             continue
+        if spec.get("attributes") and (not fact.subject or fact.attribute not in spec["attributes"]):  # type: ignore[operator]
+            continue
+        if spec.get("subjects") and fact.subject not in spec["subjects"]:  # type: ignore[operator]
+            continue
         if spec.get("dated") and fact.date is None:
             continue
         if spec.get("source") and spec["source"] not in fact.source_ids:

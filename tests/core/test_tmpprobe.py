@@ -1,2 +1,0 @@
-def test_p(pytester):
-    assert pytester.path.exists()
