@@ -42,7 +42,8 @@ def _set_sha(lines: list[str], line: int | None, file_line: int, digest: str) ->
     if match is None:
         return False
     indent = " " * len(match["lead"])
-    lines.insert(file_line, f"{indent}sha256: {digest}\n")
+    ending = "\r\n" if lines[file_line - 1].endswith("\r\n") else "\n"
+    lines.insert(file_line, f"{indent}sha256: {digest}{ending}")
     return True
 
 
@@ -56,8 +57,9 @@ def pin(root: Path, ids: list[str], *, force: bool = False, today: dt.date | Non
             return [PinOutcome(i or "*", "refused", f"{SOURCES_FILE} line {broken[0].line}: {broken[0].message}")
                     for i in (ids or [""])]
         outcomes = []
-        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-        had_bom = path.read_bytes().startswith(b"\xef\xbb\xbf")
+        raw = path.read_bytes()  # not read_text: universal newlines would turn CRLF into LF
+        lines = raw.decode("utf-8-sig").splitlines(keepends=True)
+        had_bom = raw.startswith(b"\xef\xbb\xbf")
         changed = False
         # Inserted lines shift the ones below: edit from the bottom of the file up.
         selected = [base.sources[i] for i in (ids or list(base.sources))]

@@ -338,12 +338,10 @@ def shots() -> Path:
 
 
 class Tab:
-    """A page in its own browser context, with every console error and page error it raised."""
+    """A fresh page, with every console error and uncaught exception it raised."""
 
-    def __init__(self, browser, **context: object) -> None:  # type: ignore[no-untyped-def]
-        options = {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **context}
-        self.context = browser.new_context(**options)
-        self.page = self.context.new_page()
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        self.page = context.new_page()
         self.errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"uncaught exception: {error}"))
@@ -355,16 +353,29 @@ class Tab:
             self.errors.append(f"console error: {message.text} ({url})")
 
     def close(self) -> None:
-        self.context.close()
+        self.page.close()
+
+
+@pytest.fixture(scope="session")
+def _contexts(browser):  # type: ignore[no-untyped-def]
+    """One browser context per set of options (viewport, colour scheme…): contexts are slow to make."""
+    made: dict[str, object] = {}
+    yield made
+    for context in made.values():
+        context.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def open_tab(browser):  # type: ignore[no-untyped-def]
-    """``open_tab(viewport=…, color_scheme=…)`` → a Tab, closed after the test."""
+def open_tab(browser, _contexts):  # type: ignore[no-untyped-def]
+    """``open_tab(viewport=…, color_scheme=…)`` → a new Tab, closed after the test."""
     tabs: list[Tab] = []
 
-    def make(**context: object) -> Tab:
-        tabs.append(Tab(browser, **context))
+    def make(**options: object) -> Tab:
+        options = {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **options}
+        key = repr(sorted(options.items()))
+        if key not in _contexts:
+            _contexts[key] = browser.new_context(**options)
+        tabs.append(Tab(_contexts[key]))
         return tabs[-1]
 
     yield make

@@ -33,7 +33,7 @@ def test_roles_and_directives_render(handbook):
     assert "may be out of date" in advice  # review_by 2026-04-01 < tracefacts_today
     table = handbook.html("table.html")
     assert "Rocket One" in table and "tf-fact-table" in table
-    assert "not stated by the sources" in table  # the licence cell is empty
+    assert "not stated in the sources" in table  # the licence cell is empty
     assert "3 March 2026" in table  # the timeline row
     matrix = handbook.html("matrix.html")
     for fact_id in ("rocket.launched", "rocket.closed", "rocket.benchmark", "rocket.plan"):

@@ -128,7 +128,8 @@ class FactList(_FactView):
 
 def _table(headers: list[str], rows: list[list[list[nodes.Node]]], classes: list[str],
            widths: list[int] | None = None) -> nodes.table:
-    table = nodes.table(classes=["tf-table", tfn.GENERATED, *classes])
+    table = nodes.table(classes=["tf-table", tfn.GENERATED, *classes]
+                        + (["colwidths-given"] if widths else []))
     group = nodes.tgroup(cols=len(headers))
     table += group
     for width in widths or [1] * len(headers):
@@ -194,8 +195,8 @@ class FactTable(_FactView):
                     node += [nodes.Text(" "), tfn.citations(state, fact)]
                     cell.append(node)
                 if not cell:
-                    cell = [nodes.inline("—", "—", classes=["tf-empty"]),
-                            nodes.inline(" not stated by the sources", " not stated by the sources",
+                    cell = [nodes.inline("—", "—", classes=["tf-empty"]), nodes.Text(" "),
+                            nodes.inline("not stated in the sources", "not stated in the sources",
                                          classes=["tf-empty-note"])]
                 cells.append(cell)
             rows.append(cells)

@@ -107,8 +107,10 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
             quote_cell.append(nodes.Text(": "))
             uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
             text = f"“{quote.quote}”"
-            quote_cell.append(nodes.reference(text, text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
-                              if uri else nodes.inline(text, text))
+            quoted = (nodes.reference(text, text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
+                      if uri else nodes.inline(text, text))
+            quoted["support_smartquotes"] = False  # verbatim
+            quote_cell.append(quoted)
         page_cell: list[nodes.Node] = []
         for i, page in enumerate(dom.pages_of(fact.id)):
             if i:
@@ -118,5 +120,4 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
             page_cell = [nodes.emphasis("none", "none")]
         rows.append([fact_cell, kind_cell, quote_cell, page_cell])
     table = _table(["Fact", "Kind", "Sources and quotes", "Shown on"], rows, ["tf-trace-matrix"], [5, 2, 6, 2])
-    table["support_smartquotes"] = False
     return [fields, table]

@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 
 FACT_MARK, CITE_MARK = "\ue000", "\ue001"
 _SPLIT = re.compile(r"(?<=[.!?\ue000\ue001])[\"'”’)]*\s+")
+# Headings of every kind are not claims: titles, captions, rubrics, table header cells.
 SKIP = (nodes.title, nodes.caption, nodes.literal_block, nodes.comment, nodes.raw, nodes.target,
-        nodes.substitution_definition, nodes.rubric, nodes.field_name, nodes.system_message)
+        nodes.substitution_definition, nodes.rubric, nodes.field_name, nodes.system_message, nodes.thead)
 EXEMPT_CLASSES = {"tf-editorial", tfn.GENERATED, "toctree-wrapper"}
 
 
