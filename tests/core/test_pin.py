@@ -126,13 +126,17 @@ def test_pin_keeps_permissions_and_leaves_no_temporary_file(capsys, handbook):
 
 def test_pin_keeps_crlf_and_bom(capsys, handbook):
     text = handbook.read(SRC).replace("\n", "\r\n")
-    (handbook.root / SRC).write_bytes(b"\xef\xbb\xbf" + text.encode())
+    # one sha to replace (a.txt changes), one to insert (beta-news has none)
+    text_without_b = text.replace(f"    sha256: {sha256(SEED_B)}\r\n", "")
+    (handbook.root / SRC).write_bytes(b"\xef\xbb\xbf" + text_without_b.encode())
     handbook.seed("a.txt", SEED_A + "\nMore.\n")
     assert run(capsys, "pin", "--root", str(handbook.root))[0] == 0
     data = (handbook.root / SRC).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.count(b"\r\n") == data.count(b"\n") == text.count("\r\n")
-    assert data.decode("utf-8-sig") == text.replace(sha256(SEED_A), sha256(SEED_A + "\nMore.\n"))
+    expected = text_without_b.replace(sha256(SEED_A), sha256(SEED_A + "\nMore.\n")).replace(
+        "    file: seeds/b.txt\r\n", f"    file: seeds/b.txt\r\n    sha256: {sha256(SEED_B)}\r\n")
+    assert data.decode("utf-8-sig") == expected
     assert load(handbook.root).problems == ()
 
 

@@ -67,11 +67,15 @@ class CiteFactRole(SphinxRole):
             if fact is None:
                 unknown_fact(self.env, fact_id, self.get_location())
                 continue
-            domain(self.env).note_shown(self.env.docname, fact.id, self.lineno, state.fingerprints[fact.id])
+            dom = domain(self.env)
+            # Attribution and age are said once per page: a fact already shown above
+            # (by {fact} or an earlier citation) gets only its markers here.
+            seen = fact.id in dom.data["shows"].get(self.env.docname, {})
+            dom.note_shown(self.env.docname, fact.id, self.lineno, state.fingerprints[fact.id])
             group["facts"].append(fact.id)
-            if (b := tfn.badge(fact)) is not None:
+            if not seen and (b := tfn.badge(fact)) is not None:
                 group += [nodes.Text(" "), b]
-            if (s := tfn.stale_flag(state, fact)) is not None:
+            if not seen and (s := tfn.stale_flag(state, fact)) is not None:
                 group += [nodes.Text(" "), s]
             group += [nodes.Text(" "), tfn.citations(state, fact)]
         return [group], []

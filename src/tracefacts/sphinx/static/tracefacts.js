@@ -8,8 +8,11 @@
     var target = document.getElementById(id);
     if (!target || !target.classList.contains("tf-quote")) return;
     document.querySelectorAll(".tf-q-" + CSS.escape(id)).forEach(function (el) { el.classList.add("tf-active"); });
-    target.scrollIntoView({ block: "center" });
+    // Scroll the window only (scrollIntoView would also shift the theme's sticky panes).
+    var top = target.getBoundingClientRect().top;
+    window.scrollBy(0, top - window.innerHeight / 3);
   }
   window.addEventListener("hashchange", mark);
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark); else mark();
+  // After "load": the theme's styles move things until then, and the position must be final.
+  if (document.readyState === "complete") mark(); else window.addEventListener("load", mark);
 })();
