@@ -20,13 +20,23 @@ class Occurrence:
     prefix: str | None  # words before it that make this occurrence the only one, when needed
 
 
+CONTEXT = 100  # characters of the line shown either side of an occurrence
+MAX_PREFIXED = 200  # beyond that many occurrences, a prefix is no way to pick one: quote more
+_WINDOW = 800  # characters before an occurrence to take up to 12 prefix words from
+
+
+# Slices, not `norm[:at]`: copying the text before every occurrence made `find` of a
+# common phrase in a large source take minutes.
 def _unique_prefix(norm: str, at: int, needle: str, others: list[int]) -> str | None:
-    words = norm[:at].split()
+    words = norm[max(0, at - _WINDOW):at].split()
+    if at > _WINDOW and words:
+        words = words[1:]  # the first word of the window may be cut
     for count in range(1, min(len(words), 12) + 1):
         prefix = " ".join(words[-count:])
         if word_count(prefix) < 1:
             continue
-        clashes = [o for o in others if o != at and norm[:o].rstrip(" ").endswith(prefix)]
+        clashes = [o for o in others
+                   if o != at and norm[max(0, o - len(prefix) - 1):o].rstrip(" ").endswith(prefix)]
         if not clashes:
             return prefix
     return None
@@ -47,17 +57,26 @@ def find_text(texts: dict[str, SourceText], text: str) -> list[Occurrence]:
         for at in starts:
             start, end = ns.to_source(at, at + len(needle))
             line = ns.line_of(start)
-            first = ns.line_starts[line - 1]
-            last = ns.text.find("\n", end)
-            context = ns.text[first:last if last >= 0 else len(ns.text)].strip()
-            prefix = _unique_prefix(ns.norm, at, needle, starts) if len(starts) > 1 else None
+            # the line around it, clipped: a scraped page is often one huge line
+            line_start, line_end = ns.line_starts[line - 1], ns.text.find("\n", end)
+            line_end = line_end if line_end >= 0 else len(ns.text)
+            first, last = max(line_start, start - CONTEXT), min(line_end, end + CONTEXT)
+            context = (("\u2026" if first > line_start else "") + ns.text[first:last].strip()
+                       + ("\u2026" if last < line_end else ""))
+            prefix = (_unique_prefix(ns.norm, at, needle, starts)
+                      if 1 < len(starts) <= MAX_PREFIXED else None)
             found.append(Occurrence(sid, line, start, end, ns.text[start:end], context, prefix))
     return found
 
 
 def yaml_entry(occ: Occurrence) -> str:
     def q(value: str) -> str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # YAML refuses control characters in a file: escape everything unprintable
+        return '"' + "".join(
+            "\\" + c if c in '\\"'
+            else c if c.isprintable() or c == " "
+            else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+            for c in value) + '"'
 
     entry = f"- source: {occ.source}\n  quote: {q(' '.join(occ.exact.split()))}\n"
     if occ.prefix:

@@ -239,8 +239,13 @@ class _Doc:
     source: bool
 
 
-def prepare(root: ET.Element, briefing: Briefing, built: dt.date, source_folder: str = SOURCE_FOLDER) -> list[str]:
-    """Reshape the singlehtml tree in place; returns notes on what was repaired."""
+def prepare(root: ET.Element, briefing: Briefing, built: dt.date, *, root_doc: str = "index",
+            source_folder: str = SOURCE_FOLDER) -> list[str]:
+    """Reshape the singlehtml tree in place; returns notes on what was repaired.
+
+    ``root_doc`` is the page the others are inlined into: singlehtml links to it as
+    ``#document-<root_doc>`` but gives nothing that id, so the PDF's main block takes it.
+    """
     notes: list[str] = []
     head, body = root.find("head"), root.find("body")
     if head is None or body is None:
@@ -276,27 +281,21 @@ def prepare(root: ET.Element, briefing: Briefing, built: dt.date, source_folder:
             continue
         if href in ("", "#"):
             del a.attrib["href"]
-        elif re.match(r"^index\.html#.", href):
-            a.set("href", href[len("index.html"):])
+        elif href.startswith(f"{root_doc}.html#") and len(href) > len(root_doc) + 6:
+            a.set("href", href[len(root_doc) + 5:])
     # Dropdowns open, grids with a fixed number of columns.
     for details in main.iter("details"):
         details.set("open", "open")
     for row in _find_class(main, "sd-row"):
         _add_class(row, f"pdf-cols-{_grid_columns(_classes(row))}")
-    # A footnote's source line names the page where the quote stands highlighted in full.
-    for cite in _find_class(main, "tf-cite"):
-        href = cite.get("href") or ""
-        if href.startswith("#"):
-            for where in _find_class(cite, "tf-tip-source"):
-                where.set("data-pdf-href", href)
 
     docs = _wrap_documents(main, source_folder)
-    _move_sources(main, docs)
+    content = _el("div", cls="pdf-main", id=f"document-{root_doc}")
+    content.extend(list(main))
+    _restructure(content, docs)
     notes += _dedupe_ids(root)
 
     # The new body: cover, contents, the handbook.
-    content = _el("div", cls="pdf-main")
-    content.extend(list(main))
     for child in list(body):
         body.remove(child)
     body.text = None
@@ -365,34 +364,52 @@ def _wrap_documents(main: ET.Element, source_folder: str) -> list[_Doc]:
     return docs
 
 
-def _move_sources(main: ET.Element, docs: list[_Doc]) -> None:
-    sources = [d for d in docs if d.source]
-    if not sources:
-        return
-    parents = _parents(main)
-    appendix = _el("div", cls="pdf-appendix", id="pdf-appendix-sources")
-    appendix.append(_el("h2", "Appendix: the sources", cls="pdf-appendix-title"))
-    appendix.append(_el(
-        "p", "Every source the facts quote, as captured: its metadata and SHA-256, then its full text "
-        "with each quote highlighted and, under it, the facts that cite it.", cls="pdf-appendix-intro"))
-    for doc in sources:
-        parent = parents.get(doc.box)
-        if parent is not None:
-            _drop(doc.box, parents)
+def _restructure(content: ET.Element, docs: list[_Doc]) -> None:
+    """Chapters follow the root page's own text, then the appendix of sources; headings are
+    renumbered so that every chapter title is an h2, whatever the toctree's depth was."""
+    root_section = next((c for c in content if _is_element(c) and c.tag == "section"), None)
+    if root_section is not None:
+        _add_class(root_section, "pdf-root-section")
+        if (h := _heading(root_section)) is not None:
+            _add_class(h, "pdf-chapter-title")
+    chapters = [d for d in docs if "pdf-chapter" in _classes(d.box)]
+    parents = _parents(content)
+    for doc in chapters:
+        _drop(doc.box, parents)
         doc.box.tail = None
-        appendix.append(doc.box)
-    # drop toctree wrappers left empty by the move
-    for wrapper in [w for w in _find_class(main, "toctree-wrapper")]:
+        if doc.section is not None and (h := _heading(doc.section)) is not None:
+            _shift_headings(doc.box, 2 - int(h.tag[1]))
+            _add_class(h, "pdf-chapter-title")
+    # toctree wrappers emptied by the move go too
+    parents = _parents(content)
+    for wrapper in list(_find_class(content, "toctree-wrapper")):
         if not any(_is_element(c) for c in wrapper) and not _text(wrapper):
-            parents = _parents(main)
             _drop(wrapper, parents)
-    main.append(appendix)
+    content.extend(d.box for d in chapters if not d.source)
+    sources = [d.box for d in chapters if d.source]
+    if sources:
+        appendix = _el("div", cls="pdf-appendix", id="pdf-appendix-sources")
+        appendix.append(_el("h2", "Appendix: the sources", cls="pdf-chapter-title pdf-appendix-title"))
+        appendix.append(_el(
+            "p", "Every source the facts quote, as captured: its metadata and SHA-256, then its full "
+            "text with each quote highlighted and, under it, the facts that cite it.", cls="pdf-appendix-intro"))
+        appendix.extend(sources)
+        content.append(appendix)
+
+
+def _shift_headings(box: ET.Element, delta: int) -> None:
+    if not delta:
+        return
+    for el in box.iter():
+        if _is_element(el) and re.fullmatch(r"h[1-6]", el.tag):
+            el.tag = f"h{max(1, min(6, int(el.tag[1]) + delta))}"
 
 
 def _dedupe_ids(root: ET.Element) -> list[str]:
     """singlehtml can give two pages' sections the same id; WeasyPrint wants each anchor once."""
     seen: set[str] = set()
-    notes = []
+    notes: list[str] = []
+    renamed: list[str] = []
     for el in root.iter():
         if not _is_element(el) or not el.get("id"):
             continue
@@ -402,9 +419,12 @@ def _dedupe_ids(root: ET.Element) -> list[str]:
             while f"{ident}-{n}" in seen:
                 n += 1
             el.set("id", f"{ident}-{n}")
-            notes.append(f"duplicate id #{ident} renamed #{ident}-{n}")
+            renamed.append(ident)
             ident = f"{ident}-{n}"
         seen.add(ident)
+    if renamed:
+        shown = ", ".join(f"#{i}" for i in renamed[:5]) + (", …" if len(renamed) > 5 else "")
+        notes.append(f"{len(renamed)} id(s) used twice on the single page were renamed (the later ones): {shown}")
     return notes
 
 
@@ -467,7 +487,7 @@ def _contents(content: ET.Element, docs: list[_Doc]) -> ET.Element:
     # the index page's own section (its h1) comes first
     first = next((s for s in content if _is_element(s) and s.tag == "section"), None)
     if first is not None and first.get("id") and (h := _heading(first)) is not None:
-        entry(top, first.get("id", ""), _text(h), "pdf-toc-1")
+        subsections(first, entry(top, first.get("id", ""), _text(h), "pdf-toc-1"))
     for doc in docs:
         if doc.source or "pdf-chapter" not in _classes(doc.box):
             continue
@@ -488,6 +508,14 @@ def _contents(content: ET.Element, docs: list[_Doc]) -> ET.Element:
 # ---------------------------------------------------------------------------------------
 # The PDF
 # ---------------------------------------------------------------------------------------
+
+def _single_page(html_dir: Path) -> Path:
+    """singlehtml writes ``<root_doc>.html`` (and, at most, the index and search pages)."""
+    pages = [p for p in html_dir.glob("*.html") if p.stem not in ("genindex", "search", "py-modindex")]
+    if len(pages) != 1:
+        raise PdfBuildError(f"expected one HTML page in {html_dir}, found {[p.name for p in pages]}")
+    return pages[0]
+
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "briefing"
@@ -526,7 +554,7 @@ def build_pdf(
         html = Path(html_dir).resolve() if html_dir else build_root / "pdf-html"
 
     build_html(docs, html, sphinx_args)
-    index = html / "index.html"
+    index = _single_page(html)
     project = project_name(html)
     document = weasyprint.HTML(filename=str(index), base_url=str(index))
     page_title = document.etree_element.findtext("head/title") or ""
@@ -534,7 +562,7 @@ def build_pdf(
     if out_pdf is None:
         out_pdf = out_dir / f"{_slug(page_title or briefing.title)}.pdf"
     out = Path(out_pdf).resolve()
-    notes = prepare(document.etree_element, briefing, built or dt.date.today())
+    notes = prepare(document.etree_element, briefing, built or dt.date.today(), root_doc=index.stem)
 
     css = [weasyprint.CSS(filename=str(STYLESHEET))] + [weasyprint.CSS(filename=str(s)) for s in stylesheets]
     with weasyprint_log() as (handler, noise):

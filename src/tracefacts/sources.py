@@ -32,7 +32,11 @@ def _problem(source: Source, code: str, message: str) -> Problem:
 
 def confined_path(root: Path, file: str) -> Path | str:
     """The real path of ``file`` if it stays inside ``root/seeds``, else why not."""
-    if "\\" in file or file.startswith("/") or os.path.isabs(file) or ":" in PurePosixPath(file).parts[0]:
+    if "\0" in file:  # os functions raise ValueError on it
+        return "it contains a NUL character, which no file name can hold"
+    if "\\" in file:
+        return "it contains `\\`; write paths with `/`, e.g. seeds/page.txt"
+    if file.startswith("/") or os.path.isabs(file) or ":" in (PurePosixPath(file).parts or ("",))[0]:
         return "it is an absolute path; write it relative to the handbook root, e.g. seeds/page.txt"
     parts = PurePosixPath(os.path.normpath(file)).parts
     if not parts or parts[0] != SEEDS or len(parts) < 2:

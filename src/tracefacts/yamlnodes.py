@@ -139,7 +139,7 @@ def _build(text: str) -> Node | None | YamlError:
             elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
                 is_map, items, start = stack.pop()
                 if is_map:
-                    keys = [k if isinstance(k, Scalar) else Scalar("<complex key>", "?", start)
+                    keys = [k if isinstance(k, Scalar) else Scalar("<complex key>", "?", k.line)
                             for k in items[0::2]]
                     node = Map(tuple(zip(keys, items[1::2], strict=True)), start)
                 else:

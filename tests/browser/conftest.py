@@ -2,7 +2,7 @@
 
 The handbook is written here (not taken from the real docs/, which change under other
 hands): two seed texts, a fact base that exercises every kind of citation (corroborated,
-vendor claim, opinion, stale, elided quote, HTML payloads), and MyST pages using every
+vendor claim, opinion, recommendation, stale, elided quote, HTML payloads), and MyST pages using every
 role and directive of ``tracefacts.sphinx``.
 """
 
@@ -15,7 +15,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -52,6 +52,8 @@ SEED_A = textwrap.dedent("""\
     Critics argue that the pivot leaves Llama builders stranded without a path forward.
 
     Pricing details will be announced later this year, the company said.
+
+    Builders should keep their Llama deployments running until the terms are clear.
     """).replace("{filler}", FILLER)
 
 SEED_B = textwrap.dedent(f"""\
@@ -154,6 +156,14 @@ FACTS_YAML = textwrap.dedent(f"""\
         sources:
           - source: alpha-2026-04-10
             quote: "The first part of the plan was simple […] the second part of the plan came into view"
+      - id: x.keep-llama
+        statement: Keep Llama deployments running until the terms are clear.
+        kind: recommendation
+        claimant: Alpha News
+        topic: llama
+        sources:
+          - source: alpha-2026-04-10
+            quote: "Builders should keep their Llama deployments running until the terms are clear"
       - id: x.payload
         statement: {_q("A forum post showed " + SCRIPT_PAYLOAD + " and " + ATTR_PAYLOAD + " (payloads 1 and 2).")}
         kind: opinion
@@ -219,6 +229,8 @@ PAGES = {
 
         The plan: {fact}`x.two-parts`
 
+        What to do: {fact}`x.keep-llama`
+
         ## Every Muse Spark fact
 
         ```{fact-list}
@@ -264,10 +276,10 @@ class Handbook:
     root: Path
     html: Path
     base_url: str
-    facts: list[dict]
-    sources: list[dict]
-    payloads: tuple[str, str] = (SCRIPT_PAYLOAD, ATTR_PAYLOAD)
-    payload_quote: str = PAYLOAD_QUOTE
+    facts: list[dict] = field(repr=False)
+    sources: list[dict] = field(repr=False)
+    payloads: tuple[str, str] = field(default=(SCRIPT_PAYLOAD, ATTR_PAYLOAD), repr=False)
+    payload_quote: str = field(default=PAYLOAD_QUOTE, repr=False)
 
     def url(self, page: str) -> str:
         return f"{self.base_url}/{page}"
@@ -338,13 +350,15 @@ def shots() -> Path:
 
 
 class Tab:
-    """A fresh page, with every console error and uncaught exception it raised."""
+    """A browser page with everything that went wrong on it: console errors, uncaught
+    exceptions and failed requests (HTTP status ≥ 400)."""
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         self.page = context.new_page()
         self.errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"uncaught exception: {error}"))
+        self.page.on("response", self._response)
 
     def _console(self, message) -> None:  # type: ignore[no-untyped-def]
         url = message.location.get("url", "")
@@ -352,35 +366,41 @@ class Tab:
         if message.type == "error" and not url.endswith("/favicon.ico"):
             self.errors.append(f"console error: {message.text} ({url})")
 
-    def close(self) -> None:
-        self.page.close()
+    def _response(self, response) -> None:  # type: ignore[no-untyped-def]
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def reset(self) -> Tab:
+        """Ready for the next test: nothing recorded, pointer in the corner, no page."""
+        self.page.goto("about:blank")
+        self.page.mouse.move(0, 0)
+        self.errors.clear()
+        return self
 
 
 @pytest.fixture(scope="session")
-def _contexts(browser):  # type: ignore[no-untyped-def]
-    """One browser context per set of options (viewport, colour scheme…): contexts are slow to make."""
-    made: dict[str, object] = {}
+def _tabs(browser):  # type: ignore[no-untyped-def]
+    """One context and one page per set of options (viewport, colour scheme…), reused from test
+    to test: making them is the slow part of a browser test."""
+    made: dict[str, tuple[object, Tab]] = {}
     yield made
-    for context in made.values():
+    for context, _ in made.values():
         context.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def open_tab(browser, _contexts):  # type: ignore[no-untyped-def]
-    """``open_tab(viewport=…, color_scheme=…)`` → a new Tab, closed after the test."""
-    tabs: list[Tab] = []
+def open_tab(browser, _tabs):  # type: ignore[no-untyped-def]
+    """``open_tab(viewport=…, color_scheme=…)`` → the Tab for those options, reset."""
 
     def make(**options: object) -> Tab:
         options = {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **options}
         key = repr(sorted(options.items()))
-        if key not in _contexts:
-            _contexts[key] = browser.new_context(**options)
-        tabs.append(Tab(_contexts[key]))
-        return tabs[-1]
+        if key not in _tabs:
+            context = browser.new_context(**options)
+            _tabs[key] = (context, Tab(context))
+        return _tabs[key][1].reset()
 
-    yield make
-    for tab in tabs:
-        tab.close()
+    return make
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ class CiteFactRole(SphinxRole):
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         state = get_state(self.env)
         group = tfn.cite_group(classes=["tf-cite-group"], facts=[])
+        group["support_smartquotes"] = False
         for fact_id in _split(self.text):
             fact = state.facts.get(fact_id)
             if fact is None:
@@ -123,6 +124,7 @@ class FactList(_FactView):
     def run(self) -> list[nodes.Node]:
         state = get_state(self.env)
         items = nodes.bullet_list(classes=["tf-fact-list", tfn.GENERATED])
+        items["support_smartquotes"] = False
         for fact in self.chosen():
             para = nodes.paragraph()
             para += tfn.fact_inline(state, fact)
@@ -134,6 +136,7 @@ def _table(headers: list[str], rows: list[list[list[nodes.Node]]], classes: list
            widths: list[int] | None = None) -> nodes.table:
     table = nodes.table(classes=["tf-table", tfn.GENERATED, *classes]
                         + (["colwidths-given"] if widths else []))
+    table["support_smartquotes"] = False
     group = nodes.tgroup(cols=len(headers))
     table += group
     for width in widths or [1] * len(headers):
@@ -253,6 +256,10 @@ class Editorial(SphinxDirective):
         return [node]
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 class FactSummary(SphinxDirective):
     """How much the handbook rests on: facts, sources, single-source facts, newest source."""
 
@@ -273,8 +280,9 @@ class FactSummary(SphinxDirective):
         items = [
             ("As of", f"{newest.published.strftime('%B %Y')} (newest source: {date_label(newest)})"
              if newest and newest.published else "no dated source"),
-            ("Facts", f"{len(facts)}: {by_kind['reported']} reported, {by_kind['vendor-claim']} vendor claims, "
-                      f"{by_kind['opinion']} opinions, {by_kind['recommendation']} recommendations"),
+            ("Facts", f"{len(facts)}: {by_kind['reported']} reported, "
+                      f"{_count(by_kind['vendor-claim'], 'vendor claim')}, {_count(by_kind['opinion'], 'opinion')}, "
+                      f"{_count(by_kind['recommendation'], 'recommendation')}"),
             ("Sources", str(len(state.sources))),
             ("Single-source facts", f"{single} of {len(facts)}"),
             ("Past their review date", f"{stale} (flagged “may be out of date”)"),

@@ -36,8 +36,6 @@ class used_on(nodes.Inline, nodes.Element):
 
 KIND_LABEL = {"reported": "Reported", "recommendation": "Recommendation", "opinion": "Opinion",
               "vendor-claim": "Claim"}
-BADGE_COLOUR = {"vendor-claim": "sd-bg-warning sd-text-dark", "opinion": "sd-bg-info sd-text-white",
-                "recommendation": "sd-bg-success sd-text-white", "reported": "sd-bg-secondary sd-text-white"}
 
 
 def attribution(fact: Fact) -> str | None:
@@ -56,15 +54,14 @@ def badge(fact: Fact) -> nodes.inline | None:
     label = attribution(fact)
     if label is None:
         return None
-    return nodes.inline(label, label, classes=["tf-badge", f"tf-badge-{fact.kind}", "sd-badge",
-                                               *BADGE_COLOUR[fact.kind].split()])
+    return nodes.inline(label, label, classes=["tf-badge", f"tf-badge-{fact.kind}", "sd-badge"])
 
 
 def stale_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
     if not fact.is_stale(state.result.today):
         return None
     text = f"as of {state.newest_source_date(fact)} — may be out of date"
-    return nodes.inline(text, text, classes=["tf-stale", "sd-badge", "sd-outline-danger", "sd-text-danger"])
+    return nodes.inline(text, text, classes=["tf-stale", "sd-badge"])
 
 
 def citations(state: BuildState, fact: Fact) -> nodes.inline:
@@ -109,5 +106,6 @@ def fact_content(state: BuildState, fact: Fact) -> list[nodes.Node]:
 
 def fact_inline(state: BuildState, fact: Fact) -> fact_ref:
     node = fact_ref(classes=["tf-fact", f"tf-kind-{fact.kind}"], fact=fact.id)
+    node["support_smartquotes"] = False  # the fact base's characters, as written
     node.extend(fact_content(state, fact))
     return node

@@ -120,4 +120,5 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
             page_cell = [nodes.emphasis("none", "none")]
         rows.append([fact_cell, kind_cell, quote_cell, page_cell])
     table = _table(["Fact", "Kind", "Sources and quotes", "Shown on"], rows, ["tf-trace-matrix"], [5, 2, 6, 2])
-    return [fields, table]
+    # Built after the theme wrapped the page's tables: give this one its own scroll box.
+    return [fields, nodes.container("", table, classes=["tf-table-scroll"])]

@@ -48,10 +48,15 @@ class SourceText(SphinxDirective):
         body = nodes.container(classes=["tf-source-text"])
         chrome = {normalize_text(c) for c in source.chrome}
         offset = 0
+        pending: list[Anchor] = []  # quotes starting in the current paragraph
         for number, line in enumerate(text.text.splitlines(keepends=True), start=1):
             start, offset = offset, offset + len(line)
             stripped = line.rstrip("\r\n")
             if not stripped.strip():
+                # a blank line ends the paragraph: its notes go after it, not between its lines
+                if pending:
+                    body += self._support(pending)
+                    pending = []
                 continue
             classes = ["tf-source-line"]
             if normalize_text(stripped) in chrome:
@@ -60,9 +65,9 @@ class SourceText(SphinxDirective):
             para += nodes.inline(str(number), str(number), classes=["tf-lineno"])
             para.extend(_highlighted(text.text, start, start + len(stripped), anchors))
             body += para
-            starting = [a for a in anchors if start <= a.start < start + len(line)]
-            if starting:
-                body += self._support(starting)
+            pending += [a for a in anchors if start <= a.start < start + len(line)]
+        if pending:
+            body += self._support(pending)
         box += body
         return [box]
 
