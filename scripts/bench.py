@@ -7,7 +7,8 @@ trace matrix page and one page per source. Beside it, in their own folders:
 
 - the **plain twin**: the same pages with the same visible text as plain MyST (no
   extension: statements as sentences, a plain link where a citation would be, the table,
-  the matrix and the source pages written out by hand): the cost floor of a build;
+  the matrix and the source pages written out by hand; links are plain URLs of the built
+  pages, `myst_all_links_external`, so none costs a reference resolution): the cost floor;
 - the **sphinx-needs twin** (when `sphinx_needs` can be imported): every fact a `fact`
   need, every source a `src` need, `needtable` for the table and matrix pages.
 
@@ -508,7 +509,7 @@ def write_plain(book: Handbook, root: Path) -> None:
 def needs_fact(book: Handbook, fact: SynthFact) -> str:
     tags = [fact.kind] + (["table"] if fact.subject else []) + (["stale"] if fact.stale else [])
     links = ", ".join(book.sources[s].needs_id for s in fact.source_ids)
-    body = " ".join(f"“{esc(q)}” [{esc(book.sources[s].label)}](sources/{s}.md)" for s, q in fact.quotes)
+    body = " ".join(f"“{esc(q)}” ({esc(book.sources[s].label)})" for s, q in fact.quotes)  # cited by :links:
     head = f"**{esc(fact.attribution)}** " if fact.attribution else ""
     stale = f" *{stale_text(book, fact)}*" if fact.stale else ""
     sentence = f"{esc(fact.sentence)}\n\n" if fact.cite else ""
