@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor import CONTEXT_CHARS, MIN_WORDS, match_quote, nearest_passage
+from .anchor import CONTEXT_CHARS, MAX_NEAR_MISS_SOURCE, MIN_WORDS, match_quote, nearest_passage
 from .figures import missing_figures
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
@@ -79,6 +79,8 @@ def _not_found_message(fact: Fact, quote: QuoteRef, text: SourceText, texts: dic
         return f"{head}, but it is in {', '.join(elsewhere)}: correct `source:`."
     near = nearest_passage(text.normalized, quote.quote)
     if near is None:
+        if len(text.normalized.norm) > MAX_NEAR_MISS_SOURCE:
+            return f"{head}; the source is too large to search for a near match: use `tracefacts find`."
         return f"{head}, and nothing in it comes close; copy the quote from the source (`tracefacts find`)."
     return (f"{head}. Nearest passage, line {near.line} (differences in brackets):\n"
             f"    source: {near.source_text}\n    quote:  {near.quote_text}")

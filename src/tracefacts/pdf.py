@@ -293,7 +293,7 @@ def prepare(root: ET.Element, briefing: Briefing, built: dt.date, *, root_doc: s
     content = _el("div", cls="pdf-main", id=f"document-{root_doc}")
     content.extend(list(main))
     _restructure(content, docs)
-    notes += _dedupe_ids(root)
+    notes += _dedupe_ids(content)
 
     # The new body: cover, contents, the handbook.
     for child in list(body):

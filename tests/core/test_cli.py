@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tfcore import GOOD_FACTS, REPO, Handbook, sha256
+from tfcore import GOOD_FACTS, SEED_B, Handbook, sha256
 
 from tracefacts.cli import main
 from tracefacts.normalize import normalize_text
@@ -204,7 +204,7 @@ def test_find_gives_a_prefix_that_picks_each_occurrence(capsys, handbook):
     assert len(entries) == 2
     text = (handbook.root / "seeds/a.txt").read_text(encoding="utf-8")
     starts = []
-    for index, (source, _line, entry) in enumerate(entries):
+    for index, (_source, _line, entry) in enumerate(entries):
         assert "  prefix: " in entry
         handbook.facts(fact_with(entry, f"paste.n{index}"))
         result = handbook.check()
@@ -378,10 +378,23 @@ def test_export_of_a_broken_base_exits_1_but_still_writes(capsys, make_handbook)
     assert data["ok"] is False
 
 
-def test_real_handbook_checks_with_no_errors(capsys):
-    code, out, _ = run(capsys, "check", "--root", str(REPO), "--format", "json")
-    data = json.loads(out)
-    errors = [p for p in data["problems"] if p["severity"] == "error"]
-    assert errors == [] and code == 0
-    assert data["facts"] > 20 and data["sources"] >= 2
 
+def test_colour_only_when_asked(capsys, make_handbook, monkeypatch):
+    hb = make_handbook(GOOD_FACTS.replace("14.3", "14.8"))
+    run(capsys, "check", "--root", str(hb.root), *TODAY)
+    assert "\033[" not in capsys.readouterr().out
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    code, out, _ = run(capsys, "check", "--root", str(hb.root), *TODAY)
+    assert code == 1
+    assert "\033[31;1merror\033[0m" in out and "\033[1mquote-not-found\033[0m" in out
+
+
+def test_hash_mismatch_when_every_quote_still_matches(capsys, handbook):
+    handbook.seed("b.txt", SEED_B + "\nA later correction.\n")
+    code, out, _ = run(capsys, "check", "--root", str(handbook.root), *TODAY)
+    assert code == 1
+    line = handbook.line("sha256:", "facts/sources.yaml", nth=2)
+    assert f"facts/sources.yaml:{line}: error source-hash-mismatch (source beta-news)" in out
+    assert "Every quote still matches. Facts whose quotes still match: beta.gadget." in out
+    assert "tracefacts pin beta-news" in out

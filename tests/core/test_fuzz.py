@@ -187,8 +187,8 @@ def test_find_then_paste_then_check(root, drawn):
     for number, hit in enumerate(hits[:3]):
         entry = yaml_entry(hit)
         # safe_dump writes the list items of `facts:` at column 0: paste the same way
-        fact = ("- id: paste.n{n}\n  statement: Pasted.\n  kind: reported\n  topic: paste\n"
-                "  sources:\n").format(n=number)
+        fact = (f"- id: paste.n{number}\n  statement: Pasted.\n  kind: reported\n  topic: paste\n"
+                "  sources:\n")
         fact += "".join("    " + line + "\n" for line in entry.splitlines())
         (root / "facts" / "x.yaml").write_text(facts_yaml + fact, encoding="utf-8")
         result = check(root, TODAY)

@@ -179,7 +179,7 @@ def test_offsets_index_the_decoded_text_with_astral_characters():
 
 
 def test_anchor_of_a_crlf_bom_source_indexes_the_decoded_text(make_handbook):
-    raw = ("Beta Gadget News\r\n\r\nBeta Corp announced a brand\r\nnew gadget on Monday.\r\n").encode()
+    raw = (b"Beta Gadget News\r\n\r\nBeta Corp announced a brand\r\nnew gadget on Monday.\r\n")
     hb = make_handbook(seed_b=b"\xef\xbb\xbf" + raw)
     result = hb.check()
     assert result.problems == ()

@@ -106,3 +106,14 @@ def test_usage_error_when_there_is_no_handbook(pytester):
     result = pytester.runpytest("--tracefacts", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*no facts/sources.yaml found*"])
+
+
+def test_root_option_points_at_a_handbook_elsewhere(pytester):
+    hb = Handbook(pytester.path / "handbook")
+    hb.seed("a.txt", SEED_A)
+    hb.seed("b.txt", SEED_B)
+    hb.sources()
+    hb.facts(GOOD_FACTS)
+    result = pytester.runpytest("--tracefacts", "--tracefacts-root", "handbook", "-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["handbook/facts/x.yaml::acme.capacity PASSED*"])
