@@ -101,6 +101,20 @@ def test_payloads_come_out_as_inert_text(handbook):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
+def test_markup_in_a_source_title_stays_text_on_its_generated_page(handbook):
+    title = "T [x](javascript:alert(1)) {eval-rst}`.. raw:: html` <b>bold</b> *em* `code` $x$"
+    yaml = (handbook.root / "facts/sources.yaml").read_text()
+    handbook.write("facts/sources.yaml", yaml.replace('title: "Alpha News: Rocket One"', f"title: '{title}'"))
+    result = handbook.build()
+    assert result.returncode == 0, result.stderr
+    page = handbook.html("sources/alpha.html")
+    heading = re.search(r"<h1>(.*?)<a class=\"headerlink\"", page, re.S)
+    assert heading, "the source page has no title"
+    assert html.unescape(heading.group(1)).strip() == title
+    assert "javascript:" not in re.sub(r"&[^;]+;", "", "".join(re.findall(r'href="([^"]*)"', page)))
+    assert "<b>bold</b>" not in page and "<em>em</em>" not in page
+
+
 def test_unknown_fact_and_unsourced_sentence_fail_with_location(handbook):
     handbook.write("docs/claims.md", "# Claims\n\n{fact}`rocket.nope`\n\nThis sentence has no source.\n")
     result = handbook.build()
