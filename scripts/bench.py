@@ -63,6 +63,8 @@ RNG_SEED = 20260425
 DEFAULT_BUILD_SIZES = "1000:20,5000:100"
 DEFAULT_CHECK_SIZES = "1000:100,10000:1000"
 DEFAULT_REPS = 3
+DEFAULT_LARGE_REPS = 2
+LARGE = 2500
 QUICK_BUILD_SIZES = QUICK_CHECK_SIZES = "60:6"
 QUICK_PAGES = 4
 
@@ -664,9 +666,11 @@ class Results:
     samples: dict[str, list[float]] = field(default_factory=dict)  # "N|what|variant" -> values
     rewrites: dict[str, dict[str, object]] = field(default_factory=dict)  # "N|variant" -> details
     problems: list[str] = field(default_factory=list)  # correctness failures
+    builds: list[dict[str, object]] = field(default_factory=list)  # every build: exit status and warnings
     notes: list[str] = field(default_factory=list)
     sizes: dict[str, str] = field(default_factory=dict)
     load: list[str] = field(default_factory=lambda: [_load(), "?"])
+    reps_text: str = ""
 
     def add(self, n: int, what: str, variant: str, value: float) -> None:
         self.samples.setdefault(f"{n}|{what}|{variant}", []).append(value)
@@ -687,6 +691,8 @@ def log(message: str) -> None:
 
 
 def checked_build(res: Results, variant: str, n: int, result: Run, what: str) -> None:
+    res.builds.append({"n": n, "variant": variant, "what": what, "returncode": result.returncode,
+                       "seconds": round(result.seconds, 3), "warnings": result.warnings})
     if result.returncode != 0:
         res.problems.append(f"N={n} {variant} {what}: exit {result.returncode}\n{result.stderr[-3000:]}")
     elif result.warnings and variant != NEEDS:
@@ -697,22 +703,27 @@ def checked_build(res: Results, variant: str, n: int, result: Run, what: str) ->
             res.notes.append(note)
 
 
+def _rewrites(before: dict[str, int], out: Path) -> list[str]:
+    after = html_mtimes(out)
+    return sorted(p for p, t in after.items() if before.get(p) != t)
+
+
 def bench_builds(res: Results, n: int, m: int, pages: int, variants: list[str], reps: int, work: Path,
-                 parts: set[str]) -> None:
+                 parts: set[str], jobs2: bool = True, keep_outputs: bool = False) -> None:
     book = generate(n, m, pages)
     roots = {v: work / f"build-{n}" / v for v in variants}
     for v in variants:
         WRITERS[v](book, roots[v])
     keep: dict[str, Path] = {}
     counter = 0
-    jobs = [1, 2] if "jobs" in parts else [1]
+    jobs = [1, 2] if jobs2 else [1]
     for rep in range(reps):
         for j in jobs:
             for v in rotate(variants, rep):
                 counter += 1
                 out = roots[v] / f"_out{counter}"
                 result = run(sphinx_cmd(res.python, roots[v] / "docs", out, j), cwd=roots[v])
-                log(f"  N={n} full -j {j} {v}: {result.seconds:.1f} s, {result.peak_mb:.0f} MB")
+                log(f"  N={n} full -j {j} {v}: {result.seconds:.1f} s, {result.cpu:.1f} s CPU, {result.peak_mb:.0f} MB")
                 checked_build(res, v, n, result, f"full build -j {j}")
                 res.add(n, f"full-j{j}", v, result.seconds)
                 res.add(n, f"cpu-full-j{j}", v, result.cpu)
@@ -723,44 +734,70 @@ def bench_builds(res: Results, n: int, m: int, pages: int, variants: list[str], 
                     keep[v] = out
                 else:
                     shutil.rmtree(out, ignore_errors=True)
-    if "incremental" not in parts:
-        return
-    target = book.edited_fact()
-    current = dict.fromkeys(variants, book)
-    for rep in range(reps):
-        statement = f"Revised wording {REVISIONS[rep % len(REVISIONS)]} for this recommendation."
-        for v in rotate(variants, rep):
-            out = keep.get(v)
-            if out is None:
-                continue
-            before = html_mtimes(out)
-            time.sleep(0.02)
-            current[v] = edit(v, current[v], roots[v], target.id, statement)
-            result = run(sphinx_cmd(res.python, roots[v] / "docs", out, 1), cwd=roots[v])
-            checked_build(res, v, n, result, "incremental build")
-            after = html_mtimes(out)
-            rewritten = sorted(p for p, t in after.items() if before.get(p) != t)
-            log(f"  N={n} incremental {v}: {result.seconds:.2f} s, {len(rewritten)} page(s) rewritten")
-            res.add(n, "incremental", v, result.seconds)
-            res.add(n, "cpu-incremental", v, result.cpu)
-            expected = (book.expected_rewrites(target) if v == TF
-                        else {f"{book.page_name(target.page)}.html", TOCTREE_PARENT} if v == PLAIN else None)
-            # Never stale: every page that shows the fact shows the new statement.
-            must_show = {TF: sorted(book.expected_rewrites(target) - {TOCTREE_PARENT}),
-                         PLAIN: [f"{book.page_name(target.page)}.html"],
-                         NEEDS: [f"{book.page_name(target.page)}.html", "tables.html", "matrix.html"]}[v]
-            stale = [p for p in must_show if statement not in (out / p).read_text(encoding="utf-8")]
-            entry = {"fact": target.id, "rewritten": rewritten, "expected": sorted(expected) if expected else None,
-                     "exact": expected is None or set(rewritten) == expected, "stale_pages": stale,
-                     "statement": statement}
-            res.rewrites.setdefault(f"{n}|{v}", {"runs": []})["runs"].append(entry)  # type: ignore[union-attr]
-            if expected is not None and set(rewritten) != expected:
-                res.problems.append(f"N={n} {v}: after editing {target.id} the rewritten pages were {rewritten}, "
-                                    f"expected {sorted(expected)}")
-            if stale and v != NEEDS:
-                res.problems.append(f"N={n} {v}: stale after the edit: {stale} do not show {statement!r}")
-    for out in keep.values():
-        shutil.rmtree(out, ignore_errors=True)
+    if "incremental" in parts:
+        target = book.edited_fact()
+        current = dict.fromkeys(variants, book)
+        for rep in range(reps):
+            statement = f"Revised wording {REVISIONS[rep % len(REVISIONS)]} for this recommendation."
+            for v in rotate(variants, rep):
+                if v in keep:
+                    current[v] = incremental(res, n, v, book, current[v], roots[v], keep[v], target, statement)
+    if not keep_outputs:
+        for out in keep.values():
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def incremental(res: Results, n: int, v: str, book: Handbook, current: Handbook, root: Path, out: Path,
+                target: SynthFact, statement: str) -> Handbook:
+    """Edit the fact's statement, rebuild, and check what was rewritten and that nothing is stale."""
+    before = html_mtimes(out)
+    time.sleep(0.02)
+    current = edit(v, current, root, target.id, statement)
+    result = run(sphinx_cmd(res.python, root / "docs", out, 1), cwd=root)
+    checked_build(res, v, n, result, "incremental build")
+    rewritten = _rewrites(before, out)
+    log(f"  N={n} incremental {v}: {result.seconds:.2f} s, {result.cpu:.2f} s CPU, {len(rewritten)} page(s) rewritten")
+    res.add(n, "incremental", v, result.seconds)
+    res.add(n, "cpu-incremental", v, result.cpu)
+    showing = book.expected_rewrites(target) - {TOCTREE_PARENT}
+    page = f"{book.page_name(target.page)}.html"
+    expected = {TF: showing | {TOCTREE_PARENT}, PLAIN: {page, TOCTREE_PARENT}}.get(v)
+    # Never stale: every page that shows the fact shows the new statement (the plain twin only
+    # edited its one page: the others are stale by construction, which is the point of the extension).
+    must_show = {TF: sorted(showing), PLAIN: [page], NEEDS: [page, "tables.html", "matrix.html"]}[v]
+    stale = [p for p in must_show if statement not in (out / p).read_text(encoding="utf-8")]
+    entry = {"fact": target.id, "out": str(out), "rewritten": rewritten,
+             "expected": sorted(expected) if expected else None,
+             "exact": expected is None or set(rewritten) == expected, "stale_pages": stale, "statement": statement}
+    res.rewrites.setdefault(f"{n}|{v}", {"runs": []})["runs"].append(entry)  # type: ignore[union-attr]
+    if expected is not None and set(rewritten) != expected:
+        res.problems.append(f"N={n} {v}: after editing {target.id} the rewritten pages were {rewritten}, "
+                            f"expected {sorted(expected)}")
+    if stale and v != NEEDS:
+        res.problems.append(f"N={n} {v}: stale after the edit: {stale} do not show {statement!r}")
+    if v == PLAIN:
+        # For scale: the plain twin kept fresh by hand, every page that shows the sentence edited.
+        again = statement.replace("Revised", "Reworded")
+        before = html_mtimes(out)
+        time.sleep(0.02)
+        current = current.with_statement(target.id, again)
+        docs = root / "docs"
+        _write(docs / page.replace(".html", ".md"), plain_page(current, target.page))
+        _write(docs / "tables.md", plain_tables(current))
+        _write(docs / "matrix.md", plain_matrix(current))
+        anchors = _anchors_by_source(current)
+        for sid in target.source_ids:
+            _write(docs / f"sources/{sid}.md", plain_source_page(current, current.sources[sid], anchors[sid]))
+        result = run(sphinx_cmd(res.python, docs, out, 1), cwd=root)
+        checked_build(res, v, n, result, "incremental build, every page edited")
+        rewritten = _rewrites(before, out)
+        log(f"  N={n} incremental plain, all {len(showing)} pages edited: {result.seconds:.2f} s, "
+            f"{result.cpu:.2f} s CPU, {len(rewritten)} page(s) rewritten")
+        res.add(n, "incremental-all", PLAIN, result.seconds)
+        res.add(n, "cpu-incremental-all", PLAIN, result.cpu)
+        if set(rewritten) != showing | {TOCTREE_PARENT}:
+            res.problems.append(f"N={n} plain, every page edited: rewrote {rewritten}")
+    return current
 
 
 def bench_check(res: Results, n: int, m: int, reps: int, work: Path) -> None:
@@ -858,6 +895,13 @@ def table_rows(res: Results, build_sizes: list[tuple[int, int]], check_sizes: li
         if "incremental" in parts:
             row(n, "incremental, one fact edited", "incremental", "s", TARGET_INCREMENTAL,
                 f"≤ {TARGET_INCREMENTAL}× & < needs", cpu=True)
+            for cpu in ("", "cpu-"):
+                tf, plain = res.get(n, f"{cpu}incremental", TF), res.get(n, f"{cpu}incremental-all", PLAIN)
+                if tf is not None and plain:
+                    rows.append({"N": str(n), "what": "incremental vs plain twin with every page showing the "
+                                 "sentence edited" + (", CPU time" if cpu else ""),
+                                 "tracefacts": _fmt(tf, "s"), "plain": _fmt(plain, "s"), "needs": "—",
+                                 "ratio": f"{tf / plain:.2f}×", "target": "—", "pass/fail": "info"})
             cells = {}
             verdict = []
             for v in (TF, PLAIN, NEEDS):
@@ -911,7 +955,7 @@ def report(res: Results, rows: list[dict[str, str]], args: argparse.Namespace) -
             f"- Python {platform.python_version()} ({res.python}), Sphinx {versions[0] if versions else '?'}, "
             f"docutils {versions[1] if len(versions) > 1 else '?'}, myst-parser "
             f"{versions[2] if len(versions) > 2 else '?'}; {os.cpu_count()} CPU(s)",
-            f"- medians of {res.reps} repetition(s), variants alternated within each; "
+            f"- medians of {res.reps_text} repetition(s), variants alternated within each; "
             f"{args.pages} pages + tables + matrix + one page per source; builds: {res.sizes.get('builds')}; "
             f"check: {res.sizes.get('checks')} (N:M)",
             f"- load average {res.load[0]} at the start, {res.load[1]} at the end (2 CPUs shared with "
@@ -1034,6 +1078,11 @@ def parser() -> argparse.ArgumentParser:
                    help=f"small run for the test: builds {QUICK_BUILD_SIZES}, check {QUICK_CHECK_SIZES}, "
                         f"{QUICK_PAGES} pages, 1 repetition")
     p.add_argument("--reps", type=int, default=None, help=f"repetitions (default {DEFAULT_REPS}, quick 1)")
+    p.add_argument("--large-reps", type=int, default=DEFAULT_LARGE_REPS,
+                   help=f"repetitions of the builds at N >= {LARGE} (default {DEFAULT_LARGE_REPS}, never more than "
+                        "--reps): there one full build takes about a minute on 2 CPUs")
+    p.add_argument("--jobs-sizes", default="smallest",
+                   help="build sizes N at which -j 2 is measured too: 'smallest' (default), 'all', or N,N")
     p.add_argument("--sizes", default=None, help=f"builds, N:M facts:sources (default {DEFAULT_BUILD_SIZES})")
     p.add_argument("--check-sizes", default=None, help=f"check, N:M (default {DEFAULT_CHECK_SIZES})")
     p.add_argument("--pages", type=int, default=None, help="content pages (default 20, quick 4)")
@@ -1075,16 +1124,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile(args, python, build_sizes, check_sizes, work)
             return 0
+        large_reps = min(reps, args.large_reps)
+        if args.jobs_sizes == "all":
+            jobs_at = {n for n, _ in build_sizes}
+        elif args.jobs_sizes == "smallest":
+            jobs_at = {min(n for n, _ in build_sizes)} if build_sizes else set()
+        else:
+            jobs_at = {int(x) for x in args.jobs_sizes.split(",") if x.strip()}
         res = Results(python=python, reps=reps, needs=needs_reason,
                       sizes={"builds": ", ".join(f"{n}:{m}" for n, m in build_sizes) if parts - {"check"} else "none",
                              "checks": ", ".join(f"{n}:{m}" for n, m in check_sizes) if "check" in parts else "none"})
         started = time.perf_counter()
-        log(f"bench: python {python}; variants {', '.join(variants)}; {reps} repetition(s); work in {work}")
+        res.reps_text = f"{reps}" + (f" ({large_reps} for builds at N ≥ {LARGE})"
+                                     if large_reps != reps and any(n >= LARGE for n, _ in build_sizes) else "")
+        log(f"bench: python {python}; variants {', '.join(variants)}; {res.reps_text} repetition(s); work in {work}")
         if not args.quick and parts & {"full", "jobs", "incremental"}:
             warm_up(res, variants, work)
         if parts & {"full", "jobs", "incremental"}:
             for n, m in build_sizes:
-                bench_builds(res, n, m, args.pages, variants, reps, work, parts)
+                bench_builds(res, n, m, args.pages, variants, large_reps if n >= LARGE else reps, work, parts,
+                             jobs2="jobs" in parts and n in jobs_at, keep_outputs=args.keep)
         else:
             build_sizes = []
         if "check" in parts:
@@ -1102,7 +1161,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps({
                 "python": python, "reps": reps, "needs": needs_reason, "samples": res.samples,
-                "rewrites": res.rewrites, "problems": res.problems, "notes": res.notes, "rows": rows,
+                "rewrites": res.rewrites, "builds": res.builds, "problems": res.problems, "notes": res.notes,
+                "rows": rows,
             }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return 1 if res.problems else 0
     finally:

@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the PDF to write")
     parser.add_argument("--html-dir", type=Path, default=ROOT / "docs/_build/pdf-html",
                         help="where Sphinx writes the single HTML page")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also say what was repaired on the way")
     args = parser.parse_args(argv)
     try:
         result = build_pdf(args.docs, args.out, html_dir=args.html_dir)
@@ -32,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         shown = result.path
     print(f"{shown}: {result.pages} pages in {result.seconds:.1f} s")
-    for note in result.notes:
-        print(f"  note: {note}")
+    if args.verbose:
+        for note in result.notes:
+            print(f"  note: {note}")
+        print(f"  {result.internal_links} internal links checked, {result.filtered} CSS warning(s) filtered")
     return 0
 
 

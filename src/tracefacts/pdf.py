@@ -11,9 +11,11 @@ chrome and every screen stylesheet are dropped) → WeasyPrint renders it with o
 stylesheet ``pdf.css`` only, where each citation's tip becomes a numbered footnote that
 carries the verbatim quotes, the source title and date.
 
-WeasyPrint's CSS complaints about other people's stylesheets are noise (``CssNoiseFilter``);
-anything else it logs at warning level or above (a missing image, a link to no anchor)
-fails the build, and so does a link annotation of the written PDF that points nowhere.
+Dropping the screen stylesheets removes WeasyPrint's CSS warnings at their cause; any that
+still come (from ``stylesheets=`` added by a caller) are dropped as noise by
+``CssNoiseFilter``. Anything else WeasyPrint logs at warning level or above (a missing
+image, a link to no anchor) fails the build, and so does a link
+annotation of the written PDF that points nowhere.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -35,8 +38,6 @@ from xml.etree import ElementTree as ET
 STYLESHEET = Path(__file__).with_name("pdf.css")
 SOURCE_FOLDER = "sources"  # the extension's tracefacts_source_pages default
 MAX_GRID_COLUMNS = 4
-
-log = logging.getLogger(__name__)
 
 
 class PdfBuildError(RuntimeError):
@@ -136,9 +137,12 @@ def weasyprint_log() -> Iterator[tuple[_Collect, CssNoiseFilter]]:
 # ---------------------------------------------------------------------------------------
 
 def build_html(docs_dir: Path, html_dir: Path, extra_args: Sequence[str] = ()) -> None:
-    """``python -m sphinx -b singlehtml -D html_theme=basic -W --keep-going``; raises on any warning."""
+    """``python -m sphinx -b singlehtml -D html_theme=basic -W --keep-going -E``; raises on any warning.
+
+    ``-E`` reads every page each time (a second of work): an incremental build would not
+    repeat the warnings of pages it does not re-read, and the PDF would pass on a retry."""
     cmd = [sys.executable, "-m", "sphinx", "-b", "singlehtml", "-D", "html_theme=basic",
-           "-W", "--keep-going", "-q", *extra_args, str(docs_dir), str(html_dir)]
+           "-W", "--keep-going", "-E", "-q", *extra_args, str(docs_dir), str(html_dir)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip()
@@ -372,11 +376,15 @@ def _restructure(content: ET.Element, docs: list[_Doc]) -> None:
         _add_class(root_section, "pdf-root-section")
         if (h := _heading(root_section)) is not None:
             _add_class(h, "pdf-chapter-title")
-    chapters = [d for d in docs if "pdf-chapter" in _classes(d.box)]
-    parents = _parents(content)
-    for doc in chapters:
+    # Chapters are the documents not inside another; source pages go to the appendix even
+    # when a chapter's own toctree holds them.
+    chapters = [d for d in docs if "pdf-chapter" in _classes(d.box) and not d.source]
+    sources = [d for d in docs if d.source]
+    parents = _parents(content)  # taken before any move: each box is dropped from where it was
+    for doc in chapters + sources:
         _drop(doc.box, parents)
         doc.box.tail = None
+        _add_class(doc.box, "pdf-chapter")
         if doc.section is not None and (h := _heading(doc.section)) is not None:
             _shift_headings(doc.box, 2 - int(h.tag[1]))
             _add_class(h, "pdf-chapter-title")
@@ -385,15 +393,14 @@ def _restructure(content: ET.Element, docs: list[_Doc]) -> None:
     for wrapper in list(_find_class(content, "toctree-wrapper")):
         if not any(_is_element(c) for c in wrapper) and not _text(wrapper):
             _drop(wrapper, parents)
-    content.extend(d.box for d in chapters if not d.source)
-    sources = [d.box for d in chapters if d.source]
+    content.extend(d.box for d in chapters)
     if sources:
         appendix = _el("div", cls="pdf-appendix", id="pdf-appendix-sources")
         appendix.append(_el("h2", "Appendix: the sources", cls="pdf-chapter-title pdf-appendix-title"))
         appendix.append(_el(
             "p", "Every source the facts quote, as captured: its metadata and SHA-256, then its full "
             "text with each quote highlighted and, under it, the facts that cite it.", cls="pdf-appendix-intro"))
-        appendix.extend(sources)
+        appendix.extend(d.box for d in sources)
         content.append(appendix)
 
 
@@ -517,6 +524,14 @@ def _single_page(html_dir: Path) -> Path:
     return pages[0]
 
 
+def _build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "briefing"
 
@@ -562,23 +577,32 @@ def build_pdf(
     if out_pdf is None:
         out_pdf = out_dir / f"{_slug(page_title or briefing.title)}.pdf"
     out = Path(out_pdf).resolve()
-    notes = prepare(document.etree_element, briefing, built or dt.date.today(), root_doc=index.stem)
+    notes = prepare(document.etree_element, briefing, built or _build_date(), root_doc=index.stem)
 
     css = [weasyprint.CSS(filename=str(STYLESHEET))] + [weasyprint.CSS(filename=str(s)) for s in stylesheets]
+    partial = out.with_name(f".{out.name}.partial")  # the PDF is replaced only by a good one
     with weasyprint_log() as (handler, noise):
         rendered = document.render(stylesheets=css)
         if not handler.records:
             out.parent.mkdir(parents=True, exist_ok=True)
-            rendered.write_pdf(out)
+            rendered.write_pdf(partial)
     if handler.records:
         problems = "\n".join(f"  {r.levelname.lower()}: {r.getMessage()}" for r in handler.records)
         raise PdfBuildError(f"WeasyPrint reported {len(handler.records)} problem(s):\n{problems}")
 
     links = 0
-    if check_links:
-        links, dead = internal_links(out)
-        if dead:
-            raise PdfBuildError(f"{len(dead)} internal link(s) of {out} lead nowhere: {', '.join(dead[:10])}")
+    try:
+        if check_links:
+            try:
+                links, dead = internal_links(partial)
+            except ImportError:
+                notes.append("pypdf is not installed: internal links were not checked")
+            else:
+                if dead:
+                    raise PdfBuildError(f"{len(dead)} internal link(s) lead nowhere: {', '.join(dead[:10])}")
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
     return PdfResult(out, len(rendered.pages), time.perf_counter() - started, html, links, noise.dropped,
                      tuple(notes))
 

@@ -83,8 +83,11 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
         for i in indexes:
             quote = fact.sources[i].quote
             tip += nodes.inline(quote, quote, classes=["tf-tip-quote"])
-        where = f"{source.title} — {source.publisher}, {date_label(source)}"
-        tip += nodes.inline(where, where, classes=["tf-tip-source"])
+        where = nodes.inline(classes=["tf-tip-source"])
+        where += nodes.inline(source.title, source.title, classes=["tf-tip-title"])
+        rest = f" — {source.publisher}, {date_label(source)}"
+        where += nodes.Text(rest)
+        tip += where
         ref += tip
         group += ref
     if count == 1:

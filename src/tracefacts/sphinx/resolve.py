@@ -22,15 +22,23 @@ def quote_uri(app: Any, fromdoc: str, source_id: str, anchor: str | None) -> str
     if target not in app.env.all_docs:
         return None
     if app.builder.name in SINGLE_PAGE_BUILDERS:
-        return f"#{anchor}" if anchor else f"#document-{target}"
+        return f"#{anchor}" if anchor else _single_page_anchor(app, target)
     uri = app.builder.get_relative_uri(fromdoc, target)
     return f"{uri}#{anchor}" if anchor else uri
+
+
+def _single_page_anchor(app: Any, page: str) -> str:
+    """The id a one-page build gives ``page``; the root document has no `document-` id there."""
+    if page != app.config.root_doc:
+        return f"#document-{page}"
+    section = next(iter(app.env.get_doctree(page).findall(nodes.section)), None)
+    return f"#{section['ids'][0]}" if section is not None and section["ids"] else "#"
 
 
 def page_link(app: Any, fromdoc: str, page: str) -> nodes.Node:
     title = app.env.titles[page].astext() if page in app.env.titles else page
     if app.builder.name in SINGLE_PAGE_BUILDERS:
-        uri = f"#document-{page}"
+        uri = _single_page_anchor(app, page)
     else:
         uri = app.builder.get_relative_uri(fromdoc, page)
     return nodes.reference(title, title, refuri=uri, internal=True, classes=["tf-page-link"])

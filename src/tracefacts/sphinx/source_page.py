@@ -61,7 +61,8 @@ class SourceText(SphinxDirective):
             classes = ["tf-source-line"]
             if normalize_text(stripped) in chrome:
                 classes.append("tf-chrome")
-            para = nodes.paragraph(classes=classes, ids=[f"L{number}"])
+            # ids unique across sources, so one-page outputs (the PDF) keep every anchor
+            para = nodes.paragraph(classes=classes, ids=[f"{sid}-L{number}"])
             para += nodes.inline(str(number), str(number), classes=["tf-lineno"])
             para.extend(_highlighted(text.text, start, start + len(stripped), anchors))
             body += para
