@@ -225,16 +225,22 @@ class Timeline(_FactView):
         return [_table(["When", "What happened", "Reported by"], rows, ["tf-timeline"], [2, 6, 3])]
 
 
+def note_whole_base(directive: SphinxDirective) -> BuildState:
+    """A view of every fact: the page is rebuilt when any fact changes, or one is added."""
+    state = get_state(directive.env)
+    dom = domain(directive.env)
+    for fact_id in state.facts:
+        dom.note_rendered(directive.env.docname, fact_id, state.fingerprints[fact_id])
+    dom.note_view(directive.env.docname, (("all", True),), tuple(state.facts))
+    return state
+
+
 class TraceMatrix(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        state = get_state(self.env)
-        dom = domain(self.env)
-        for fact_id in state.facts:
-            dom.note_rendered(self.env.docname, fact_id, state.fingerprints[fact_id])
-        dom.note_view(self.env.docname, (("all", True),), tuple(state.facts))
-        dom.note_cross(self.env.docname)
+        note_whole_base(self)
+        domain(self.env).note_cross(self.env.docname)
         return [tfn.trace_matrix(classes=[tfn.GENERATED])]
 
 
@@ -266,11 +272,7 @@ class FactSummary(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        state = get_state(self.env)
-        dom = domain(self.env)
-        for fact_id in state.facts:
-            dom.note_rendered(self.env.docname, fact_id, state.fingerprints[fact_id])
-        dom.note_view(self.env.docname, (("all", True),), tuple(state.facts))
+        state = note_whole_base(self)
         facts = list(state.facts.values())
         single = sum(len(f.source_ids) == 1 for f in facts)
         dated = [s for s in state.sources.values() if s.published]
