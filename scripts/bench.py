@@ -591,18 +591,33 @@ class Run:
         return [line for line in self.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
 
 
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run ``cmd`` in its own process: wall time, and peak RSS from wait4 (the largest of the
-    process and the children it waited for: with -j 2, the largest process, not the sum)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run ``cmd`` in its own process: wall time, CPU time (wait4), and peak RSS.
+
+    Peak RSS comes from GNU time's %M when /usr/bin/time exists: wait4's own ru_maxrss of a
+    child started by (v)fork counts the parent's resident size too (Linux keeps the old
+    mm's high-water mark across exec), which would make every small process look as big
+    as this one. Either way it is the largest process (with -j 2: not the sum of workers).
+    """
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        rss = Path(tmp) / "rss"
+        full = [GNU_TIME, "-f", "%M", "-o", str(rss), *cmd] if GNU_TIME else cmd
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
+        peak_kb = float(usage.ru_maxrss)
+        if GNU_TIME and rss.exists():
+            lines = rss.read_text().split()
+            if lines and lines[-1].isdigit():
+                peak_kb = float(lines[-1])
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
+        return Run(seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024, proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
@@ -934,19 +949,6 @@ def markdown(rows: list[dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_markdown(text: str) -> list[dict[str, str]]:
-    """The rows of the table ``markdown`` writes (the test reads it back with this)."""
-    lines = [line for line in text.splitlines() if line.startswith("|")]
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    rows = []
-    for line in lines[2:]:
-        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
-        if len(cells) != len(header):
-            raise ValueError(f"row has {len(cells)} cells, not {len(header)}: {line}")
-        rows.append(dict(zip(header, cells, strict=True)))
-    return rows
-
-
 def report(res: Results, rows: list[dict[str, str]], args: argparse.Namespace) -> str:
     versions = subprocess.run([res.python, "-c", "import sphinx, docutils, myst_parser; "
                                "print(sphinx.__version__, docutils.__version__, myst_parser.__version__)"],
@@ -962,7 +964,11 @@ def report(res: Results, rows: list[dict[str, str]], args: argparse.Namespace) -
             "whatever else runs: wall times are medians, CPU-time rows are the load-robust check)",
             "- plain = the plain-MyST twin (builds) or the floor: one Python process parsing the same YAML with "
             "`yaml.CSafeLoader` and reading and hashing every source (check)",
-            f"- needs = sphinx-needs {'twin' if res.needs is None else 'column absent: ' + res.needs}", ""]
+            "- incremental: tracefacts edits one statement in facts/*.yaml; the plain twin edits the one page that "
+            "shows the sentence (its table, matrix and source pages then show the old one); the 'all pages' row has "
+            "the plain twin edit every page that shows it",
+            f"- needs = sphinx-needs {'twin' if res.needs is None else 'column absent: ' + res.needs}",
+            f"- peak memory: {'GNU time %M' if GNU_TIME else 'wait4 ru_maxrss'} of the measured process", ""]
     tail = [""]
     for key, info in sorted(res.rewrites.items()):
         n, v = key.split("|")

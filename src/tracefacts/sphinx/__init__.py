@@ -108,18 +108,24 @@ def env_updated(app: Any, env: Any) -> list[str]:
     return sorted(doc for doc in data["cross"] if doc in env.all_docs)
 
 
+def _write_if_changed(path: Path, data: object) -> None:
+    # One line, no indent: Python's fast JSON encoder; unchanged files keep their mtime.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
 def build_finished(app: Any, exception: Exception | None) -> None:
     state = d.STATES.get(id(app.env))
     if exception is not None or state is None:
         return
     dom = app.env.get_domain("tf")
     if app.builder.format == "html":
-        pages = {f: dom.pages_of(f) for f in state.facts}
+        index = dom.pages_index()
+        pages = {f: index.get(f, []) for f in state.facts}
         out = Path(app.outdir)
-        (out / "tracefacts.json").write_text(
-            json.dumps(to_json(state.result, pages), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (out / "annotations.jsonld").write_text(
-            json.dumps(to_w3c(state.result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _write_if_changed(out / "tracefacts.json", to_json(state.result, pages))
+        _write_if_changed(out / "annotations.jsonld", to_w3c(state.result))
     errors = state.result.errors
     unsourced = {doc: n for doc, (total, sourced) in dom.data["sentences"].items() if (n := total - sourced)}
     if errors or unsourced:

@@ -183,11 +183,14 @@ class FactTable(_FactView):
         attributes = _split(self.options.get("attributes"))
         subjects = _split(self.options.get("subjects")) or list(dict.fromkeys(f.subject for f in facts))
         labels, attr_labels = _labels(self.options.get("labels")), _labels(self.options.get("attribute-labels"))
+        by_cell: dict[tuple[str | None, str | None], list[Fact]] = {}
+        for fact in facts:
+            by_cell.setdefault((fact.subject, fact.attribute), []).append(fact)
         rows = []
         for subject in subjects:
             cells: list[list[nodes.Node]] = [[nodes.strong(text=labels.get(subject, subject))]]
             for attribute in attributes:
-                here = [f for f in facts if f.subject == subject and f.attribute == attribute]
+                here = by_cell.get((subject, attribute), [])
                 cell: list[nodes.Node] = []
                 for fact in here:
                     if cell:

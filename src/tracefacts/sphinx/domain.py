@@ -46,6 +46,14 @@ class TracefactsDomain(Domain):
     def note_sentences(self, docname: str, total: int, sourced: int) -> None:
         self.data["sentences"][docname] = (total, sourced)
 
+    def pages_index(self) -> dict[str, list[str]]:
+        """Fact id -> the pages that show it (complete only once every page is read)."""
+        index: dict[str, list[str]] = {}
+        for doc in sorted(self.data["shows"]):
+            for fact_id in self.data["shows"][doc]:
+                index.setdefault(fact_id, []).append(doc)
+        return index
+
     def pages_of(self, fact_id: str) -> list[str]:
         return sorted(doc for doc, facts in self.data["shows"].items() if fact_id in facts)
 

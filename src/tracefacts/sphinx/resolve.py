@@ -44,11 +44,20 @@ def page_link(app: Any, fromdoc: str, page: str) -> nodes.Node:
     return nodes.reference(title, title, refuri=uri, internal=True, classes=["tf-page-link"])
 
 
+def pages_of(app: Any, fact_id: str) -> list[str]:
+    """Pages showing a fact; the index is built once per build, when pages are written."""
+    state = get_state(app.env)
+    if state.pages_index is None:
+        state.pages_index = domain(app.env).pages_index()
+    return state.pages_index.get(fact_id, [])
+
+
 def _cite_link(app: Any, docname: str, node: tfn.citation_ref) -> nodes.Node:
     state = get_state(app.env)
     anchor = state.result.anchors.get((node["fact"], node["index"]))
     uri = quote_uri(app, docname, node["source"], anchor_id(anchor) if anchor else None)
-    children = [c.deepcopy() for c in node.children]
+    children = list(node.children)  # moved, not copied: the marker node is discarded
+    node.children = []
     if uri is None:
         return nodes.inline("", "", *children, classes=node["classes"])
     return nodes.reference("", "", *children, refuri=uri, internal=True, classes=node["classes"])
@@ -59,9 +68,11 @@ def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
         node.replace_self(_cite_link(app, docname, node))
     for cls in (tfn.fact_ref, tfn.cite_group):
         for node in list(doctree.findall(cls)):
-            node.replace_self(nodes.inline("", "", *node.children, classes=node["classes"]))
+            children = list(node.children)
+            node.children = []
+            node.replace_self(nodes.inline("", "", *children, classes=node["classes"]))
     for node in list(doctree.findall(tfn.used_on)):
-        pages = domain(app.env).pages_of(node["fact"])
+        pages = pages_of(app, node["fact"])
         out = nodes.inline(classes=["tf-used-on"])
         if pages:
             out += nodes.Text(" — shown on ")
@@ -84,7 +95,7 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
     pages = sorted({doc for doc, shown in dom.data["shows"].items() if shown})
     total = sum(t for t, _ in dom.data["sentences"].values())
     sourced = sum(s for _, s in dom.data["sentences"].values())
-    unused = [f for f in state.facts if not dom.pages_of(f)]
+    unused = [f for f in state.facts if not pages_of(app, f)]
     share = f"{sourced / total:.0%}" if total else "n/a"
     summary = [
         ("Facts", str(len(state.facts))), ("Sources", str(len(state.sources))),
@@ -120,7 +131,7 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
             quoted["support_smartquotes"] = False  # verbatim
             quote_cell.append(quoted)
         page_cell: list[nodes.Node] = []
-        for i, page in enumerate(dom.pages_of(fact.id)):
+        for i, page in enumerate(pages_of(app, fact.id)):
             if i:
                 page_cell.append(nodes.Text(", "))
             page_cell.append(page_link(app, docname, page))

@@ -27,6 +27,7 @@ class BuildState:
     result: CheckResult
     fingerprints: dict[str, str] = field(default_factory=dict)
     source_fingerprints: dict[str, str] = field(default_factory=dict)
+    pages_index: dict[str, list[str]] | None = None  # fact id -> pages showing it, once all are read
 
     def __post_init__(self) -> None:
         base = self.result.base
