@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 
@@ -39,8 +40,9 @@ class YamlError:
     message: str
 
 
-@dataclass(frozen=True)
-class Scalar:
+# Nodes are named tuples: immutable like frozen dataclasses, and several times cheaper
+# to create, which matters for a fact base of tens of thousands of values.
+class Scalar(NamedTuple):
     value: str
     tag: str
     line: int
@@ -50,22 +52,19 @@ class Scalar:
         return STANDARD_SCALAR_TAGS.get(self.tag, f"a value tagged {self.tag}")
 
 
-@dataclass(frozen=True)
-class Seq:
+class Seq(NamedTuple):
     items: tuple[Node, ...]
     line: int
     kind: str = "a list"
 
 
-@dataclass(frozen=True)
-class Map:
+class Map(NamedTuple):
     entries: tuple[tuple[Scalar, Node], ...]  # in document order, duplicates kept
     line: int
     kind: str = "a mapping"
 
 
-@dataclass(frozen=True)
-class Alias:
+class Alias(NamedTuple):
     line: int
     kind: str = "an alias (*name)"
 
@@ -108,42 +107,54 @@ def _build(text: str) -> Node | None | YamlError:
     anchors: set[str] = set()
     root: Node | None = None
     documents = 0
+    # Plain scalars whose first character starts no implicit type (int, bool, date…)
+    # are text: skip the resolver's regexes for them.
+    typed_starts = frozenset(k for k in loader.yaml_implicit_resolvers if k is not None)
     try:
         while loader.check_event():
             event = loader.get_event()
+            cls = event.__class__
             line = event.start_mark.line + 1
-            if isinstance(event, yaml.DocumentStartEvent):
+            if cls is yaml.ScalarEvent:
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        return YamlError(line, "found duplicate anchor; first occurrence second occurrence")
+                    anchors.add(event.anchor)
+                tag = event.tag
+                if tag is None or tag == "!":
+                    value = event.value
+                    if not event.implicit[0] or (value and value[0] not in typed_starts):
+                        tag = STR_TAG
+                    else:
+                        tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
+                node: Node = Scalar(event.value, tag, line)
+            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        return YamlError(line, "found duplicate anchor; first occurrence second occurrence")
+                    anchors.add(event.anchor)
+                if len(stack) >= MAX_DEPTH:
+                    return YamlError(line, f"the data is nested more than {MAX_DEPTH} levels deep")
+                stack.append((cls is yaml.MappingStartEvent, [], line))
+                continue
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                is_map, items, start = stack.pop()
+                if is_map:
+                    keys = [k if k.__class__ is Scalar else Scalar("<complex key>", "?", k.line)
+                            for k in items[0::2]]
+                    node = Map(tuple(zip(keys, items[1::2], strict=True)), start)
+                else:
+                    node = Seq(tuple(items), start)
+            elif cls is yaml.AliasEvent:
+                if event.anchor not in anchors:
+                    return YamlError(line, "found undefined alias")
+                node = Alias(line)  # never expanded: no "billion laughs", no cycles
+            elif cls is yaml.DocumentStartEvent:
                 documents += 1
                 anchors.clear()
                 if documents > 1:
                     return YamlError(line, "expected a single document in the stream but found another document")
                 continue
-            if isinstance(event, yaml.AliasEvent):
-                if event.anchor not in anchors:
-                    return YamlError(line, "found undefined alias")
-                node: Node = Alias(line)  # never expanded: no "billion laughs", no cycles
-            elif isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                if event.anchor is not None:
-                    if event.anchor in anchors:
-                        return YamlError(line, "found duplicate anchor; first occurrence second occurrence")
-                    anchors.add(event.anchor)
-                if not isinstance(event, yaml.ScalarEvent):
-                    if len(stack) >= MAX_DEPTH:
-                        return YamlError(line, f"the data is nested more than {MAX_DEPTH} levels deep")
-                    stack.append((isinstance(event, yaml.MappingStartEvent), [], line))
-                    continue
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-                node = Scalar(event.value, tag, line)
-            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                is_map, items, start = stack.pop()
-                if is_map:
-                    keys = [k if isinstance(k, Scalar) else Scalar("<complex key>", "?", k.line)
-                            for k in items[0::2]]
-                    node = Map(tuple(zip(keys, items[1::2], strict=True)), start)
-                else:
-                    node = Seq(tuple(items), start)
             else:
                 continue
             if stack:
