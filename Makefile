@@ -30,8 +30,16 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/pytest
 
-bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+# The benchmark's own venv: sphinx-needs is measured against, never a project dependency.
+BENCH_STAMP := .bench-venv/.installed-stamp
+$(BENCH_STAMP): pyproject.toml
+	test -x .bench-venv/bin/python || $(PYTHON) -m venv .bench-venv
+	.bench-venv/bin/python -m pip install -q --upgrade pip
+	.bench-venv/bin/python -m pip install -q -e . sphinx-needs
+	touch $@
+
+bench: $(BENCH_STAMP)
+	.bench-venv/bin/python scripts/bench.py --output bench.md
 
 clean:
 	rm -rf docs/_build
