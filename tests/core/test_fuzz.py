@@ -24,7 +24,7 @@ KNOWN_CODES = {
     "source-hash-mismatch", "quote-not-found", "quote-too-short", "quote-ambiguous",
     "figure-not-in-quote", "stale", "unused-source",
 }
-FUZZ = settings(max_examples=60, deadline=None,
+FUZZ = settings(max_examples=400, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 SOURCES = [

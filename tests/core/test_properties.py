@@ -166,7 +166,7 @@ def assert_only_problems(root: Path, files: dict[str, bytes]) -> None:
             assert problem.line <= lines + 1, (problem, lines)
 
 
-@settings(max_examples=150)
+@settings(max_examples=500)
 @given(facts=YAMLISH | st.text(max_size=200) | st.binary(max_size=200))
 def test_load_and_check_never_raise_on_any_fact_file(fuzz_root, facts):
     sources = SOURCES_TEMPLATE.format(sha_a=sha256(SEED_A), sha_b="0" * 64).encode()
@@ -176,7 +176,7 @@ def test_load_and_check_never_raise_on_any_fact_file(fuzz_root, facts):
     assert_only_problems(fuzz_root, {"facts/x.yaml": data, "facts/sources.yaml": sources})
 
 
-@settings(max_examples=100)
+@settings(max_examples=500)
 @given(sources=YAMLISH | st.text(max_size=200))
 def test_load_and_check_never_raise_on_any_sources_file(fuzz_root, sources):
     data = sources.encode("utf-8")
