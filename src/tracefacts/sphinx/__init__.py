@@ -24,7 +24,7 @@ from .domain import TracefactsDomain
 from .resolve import resolve
 from .source_page import SourceText, write_stubs
 from .sourcing import check_sourcing
-from .state import BuildState, _digest, select
+from .state import BuildState, digest, select
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -101,7 +101,7 @@ def env_updated(app: Any, env: Any) -> list[str]:
     data = env.get_domain("tf").data
     usage = {doc: sorted(shown) for doc, shown in sorted(data["shows"].items())}
     titles = {doc: env.titles[doc].astext() for doc in usage if doc in env.titles}
-    signature = _digest([usage, sorted(data["sentences"].items()), titles])
+    signature = digest([usage, sorted(data["sentences"].items()), titles])
     if signature == data["usage_signature"]:
         return []
     data["usage_signature"] = signature

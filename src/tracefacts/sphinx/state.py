@@ -33,7 +33,7 @@ class BuildState:
         base = self.result.base
         for source in base.sources.values():
             text = self.result.texts.get(source.id)
-            self.source_fingerprints[source.id] = _digest([
+            self.source_fingerprints[source.id] = digest([
                 source.id, source.file, source.title, source.publisher, str(source.published),
                 source.sha256, source.notes, list(source.chrome), text.sha256 if text else None,
             ])
@@ -44,7 +44,7 @@ class BuildState:
         anchors = [(a.source, a.start, a.end, [(p.start, p.end) for p in a.parts])
                    for a in self.result.anchors_of(fact.id)]
         cited = [self.source_fingerprints.get(s) for s in fact.source_ids]
-        return _digest([
+        return digest([
             fact.id, fact.statement, fact.kind, fact.claimant, fact.topic, list(fact.tags),
             str(fact.date), fact.date_precision, str(fact.review_by), fact.is_stale(self.result.today),
             fact.subject, fact.attribute, fact.value,
@@ -65,7 +65,7 @@ class BuildState:
         return max(dates).strftime("%B %Y") if dates else "an unknown date"
 
 
-def _digest(value: object) -> str:
+def digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
