@@ -7,27 +7,9 @@ import datetime as dt
 import pytest
 from tfcore import GOOD_FACTS, SEED_A, Found, found
 
-FACT_HEAD = """\
-facts:
-  - id: acme.capacity
-    statement: The Acme widget has 14.3 percent more capacity.
-    kind: reported
-    topic: acme
-    sources:
-      - source: acme-report
-        quote: ships in March with 14.3 percent more capacity
-"""
-# A second fact that cites beta-news, so that source is used.
-BETA = """\
-  - id: beta.gadget
-    statement: Beta says it has a new gadget.
-    kind: vendor-claim
-    claimant: Beta Corp
-    topic: beta
-    sources:
-      - source: beta-news
-        quote: Beta Corp announced a brand new gadget
-"""
+# The two facts of the good handbook, split so a test can break the first and keep the second.
+FACT_HEAD, _, _beta = GOOD_FACTS.partition("  - id: beta.gadget\n")
+BETA = "  - id: beta.gadget\n" + _beta  # cites beta-news, so that source is used
 
 
 def errors_and_warnings(result):
