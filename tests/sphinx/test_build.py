@@ -195,3 +195,21 @@ def test_exports_match_the_cli(handbook):
     args = ["export", "--root", str(handbook.root), "--format", "w3c", "-o", str(out), "--today", "2026-11-23"]
     assert main(args) == 0
     assert json.loads(out.read_text()) == annotations
+
+
+def test_a_matrix_filtered_by_topic_lists_and_follows_only_its_facts(handbook):
+    handbook.write("docs/matrix-advice.md", "# Advice matrix\n\n```{trace-matrix}\n:topic: advice\n```\n")
+    index = (handbook.docs / "index.md").read_text().replace("matrix\n", "matrix\nmatrix-advice\n")
+    handbook.write("docs/index.md", index)
+    assert handbook.build().returncode == 0
+    page = handbook.html("matrix-advice.html")
+    rows = re.findall(r'<code class="docutils literal notranslate"><span class="pre">([a-z.\-]+)</span>', page)
+    assert rows == ["rocket.plan"]
+    assert "Facts on no page" in page  # the totals still cover the whole handbook
+    since = time.time_ns()
+    time.sleep(0.05)
+    facts = (handbook.root / "facts/rocket.yaml").read_text()
+    handbook.write("facts/rocket.yaml", facts.replace("Rocket One has no open weights.", "Rocket One ships closed."))
+    assert handbook.build().returncode == 0
+    written = _written(handbook.out, since)
+    assert "matrix.html" in written and "matrix-advice.html" not in written

@@ -238,13 +238,26 @@ def note_whole_base(directive: SphinxDirective) -> BuildState:
     return state
 
 
-class TraceMatrix(SphinxDirective):
-    has_content = False
+class TraceMatrix(_FactView):
+    """Every fact (or, with filters, a chapter's facts): kind, quotes, pages that show it.
+
+    The totals always cover the whole handbook. A large handbook can split its matrix by
+    topic, so that editing one fact rewrites a small matrix page, not one of every fact.
+    """
 
     def run(self) -> list[nodes.Node]:
-        note_whole_base(self)
-        domain(self.env).note_cross(self.env.docname)
-        return [tfn.trace_matrix(classes=[tfn.GENERATED])]
+        dom = domain(self.env)
+        dom.note_cross(self.env.docname)
+        if not any(self.options.get(k) for k in FILTERS):
+            note_whole_base(self)
+            return [tfn.trace_matrix(classes=[tfn.GENERATED], facts=None)]
+        state = get_state(self.env)
+        spec = self.spec()
+        ids = select(state, dict(spec))
+        dom.note_view(self.env.docname, spec, tuple(ids))
+        for fact_id in ids:  # drawn here, but not "shown": the matrix is not a reading page
+            dom.note_rendered(self.env.docname, fact_id, state.fingerprints[fact_id])
+        return [tfn.trace_matrix(classes=[tfn.GENERATED], facts=ids)]
 
 
 class Editorial(SphinxDirective):

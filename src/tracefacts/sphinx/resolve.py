@@ -84,10 +84,10 @@ def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
             out += nodes.Text(" — not shown on any page")
         node.replace_self(out)
     for node in list(doctree.findall(tfn.trace_matrix)):
-        node.replace_self(trace_matrix(app, docname))
+        node.replace_self(trace_matrix(app, docname, node.get("facts")))
 
 
-def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
+def trace_matrix(app: Any, docname: str, only: list[str] | None = None) -> list[nodes.Node]:
     from .directives import _table
 
     state = get_state(app.env)
@@ -108,7 +108,8 @@ def trace_matrix(app: Any, docname: str) -> list[nodes.Node]:
         fields += nodes.field("", nodes.field_name(name, name), nodes.field_body("", nodes.paragraph(value, value)))
 
     rows = []
-    for fact in state.facts.values():
+    shown = state.facts.values() if only is None else [state.facts[i] for i in only if i in state.facts]
+    for fact in shown:
         fact_cell: list[nodes.Node] = [nodes.literal(fact.id, fact.id), nodes.Text(" "),
                                        nodes.inline(fact.statement, fact.statement)]
         kind_text = tfn.attribution(fact) or "Reported"
