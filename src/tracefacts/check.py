@@ -72,7 +72,7 @@ def _where_else(quote: QuoteRef, texts: dict[str, SourceText]) -> list[str]:
     return found
 
 
-def _not_found_message(fact: Fact, quote: QuoteRef, text: SourceText, texts: dict[str, SourceText]) -> str:
+def _not_found_message(quote: QuoteRef, text: SourceText, texts: dict[str, SourceText]) -> str:
     elsewhere = _where_else(quote, texts)
     head = f"the quote {quote.quote!r} is not in `{quote.source}` ({text.source.file})"
     if elsewhere:
@@ -128,7 +128,7 @@ def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
                         "so the evidence is unambiguous.", quote.source)
             elif result.status == "not-found":
                 failing_facts[quote.source].add(fact.id)
-                problem("quote-not-found", quote.line, _not_found_message(fact, quote, text, texts), quote.source)
+                problem("quote-not-found", quote.line, _not_found_message(quote, text, texts), quote.source)
             elif result.status == "context-mismatch":
                 failing_facts[quote.source].add(fact.id)
                 problem("quote-not-found", quote.line,

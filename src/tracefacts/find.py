@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .anchor import word_count
 from .normalize import normalize_text
 from .sources import SourceText
 
@@ -33,8 +32,6 @@ def _unique_prefix(norm: str, at: int, needle: str, others: list[int]) -> str | 
         words = words[1:]  # the first word of the window may be cut
     for count in range(1, min(len(words), 12) + 1):
         prefix = " ".join(words[-count:])
-        if word_count(prefix) < 1:
-            continue
         clashes = [o for o in others
                    if o != at and norm[max(0, o - len(prefix) - 1):o].rstrip(" ").endswith(prefix)]
         if not clashes:

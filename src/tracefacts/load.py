@@ -17,7 +17,6 @@ from .model import KINDS, KINDS_NEEDING_CLAIMANT, Fact, FactBase, Problem, Quote
 from .yamlnodes import (
     NULL_TAG,
     STR_TAG,
-    Alias,
     Map,
     Node,
     Scalar,
@@ -355,4 +354,4 @@ def load(root: str | os.PathLike[str]) -> FactBase:
     return FactBase(str(root_path), sources, facts, tuple(files), tuple(problems))
 
 
-__all__ = ["load", "find_root", "fact_files", "SOURCES_FILE", "Alias"]
+__all__ = ["load", "find_root", "fact_files", "SOURCES_FILE"]

@@ -71,15 +71,6 @@ def _add_static(app: Any) -> None:
         app.config.html_static_path.append(str(STATIC))
 
 
-def _view_ids(state: BuildState, spec: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
-    as_dict = dict(spec)
-    if as_dict.get("all"):
-        return tuple(state.facts)
-    if set(as_dict) == {"source"}:
-        return tuple(sorted({a.fact for a in state.result.anchors.values() if a.source == as_dict["source"]}))
-    return tuple(select(state, as_dict))
-
-
 def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]) -> set[str]:
     state = d.get_state(env)
     data = env.get_domain("tf").data
@@ -88,7 +79,7 @@ def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], rem
         if any(state.fingerprints.get(f) != fp for f, fp in rendered.items()):
             outdated.add(doc)
     for doc, views in data["views"].items():
-        if any(_view_ids(state, spec) != ids for spec, ids in views):
+        if any(tuple(select(state, dict(spec))) != ids for spec, ids in views):
             outdated.add(doc)
     for doc, sources in data["sources"].items():
         if any(state.source_fingerprints.get(s) != fp for s, fp in sources.items()):
@@ -172,4 +163,4 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 1}
+            "env_version": 2}

@@ -234,7 +234,7 @@ def note_whole_base(directive: SphinxDirective) -> BuildState:
     dom = domain(directive.env)
     for fact_id in state.facts:
         dom.note_rendered(directive.env.docname, fact_id, state.fingerprints[fact_id])
-    dom.note_view(directive.env.docname, (("all", True),), tuple(state.facts))
+    dom.note_view(directive.env.docname, (), tuple(state.facts))  # no filter: every fact
     return state
 
 

@@ -54,9 +54,6 @@ class TracefactsDomain(Domain):
                 index.setdefault(fact_id, []).append(doc)
         return index
 
-    def pages_of(self, fact_id: str) -> list[str]:
-        return sorted(doc for doc, facts in self.data["shows"].items() if fact_id in facts)
-
     def clear_doc(self, docname: str) -> None:
         for key in PER_DOC:
             self.data[key].pop(docname, None)
