@@ -186,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a file we must write (export -o, pin) cannot be: say which, and why
+        where = exc.filename or "a file"
+        print(f"tracefacts {args.command}: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":

@@ -368,6 +368,15 @@ def test_export_to_a_file(capsys, handbook, tmp_path):
     assert json.loads(target.read_text(encoding="utf-8")) == json.loads(out)
 
 
+def test_export_to_a_missing_folder_says_so_without_a_traceback(capsys, handbook, tmp_path):
+    target = tmp_path / "no-such-folder" / "out.json"
+    code, out, err = run(capsys, "export", "--root", str(handbook.root), "-o", str(target), *TODAY)
+    assert code == 1
+    assert "Traceback" not in err
+    assert f"tracefacts export: cannot write {target}:" in err
+    assert not target.parent.exists()
+
+
 def test_export_of_a_broken_base_exits_1_but_still_writes(capsys, make_handbook):
     hb = make_handbook(GOOD_FACTS.replace("14.3", "14.8"))
     code, out, _ = run(capsys, "export", "--root", str(hb.root), *TODAY)
