@@ -125,6 +125,14 @@ def test_unknown_fact_and_unsourced_sentence_fail_with_location(handbook):
     assert "Traceback" not in out
 
 
+def test_a_citation_of_nothing_does_not_source_its_sentence(handbook):
+    handbook.write("docs/claims.md", "# Claims\n\nRocket One is the best model. {cite-fact}`rocket.nope`\n")
+    result = handbook.build()
+    assert result.returncode != 0
+    assert re.search(r"claims\.md:3: WARNING: unknown-fact: `rocket\.nope`", result.stderr), result.stderr
+    assert re.search(r"claims\.md:3: WARNING: unsourced-sentence: 'Rocket One is the best model\.", result.stderr)
+
+
 def test_fact_base_problem_fails_the_build_with_its_yaml_line(handbook):
     facts = (handbook.root / "facts/rocket.yaml").read_text()
     handbook.write("facts/rocket.yaml", facts.replace("beats every rival", "beats all rivals"))

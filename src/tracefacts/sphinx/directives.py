@@ -79,6 +79,11 @@ class CiteFactRole(SphinxRole):
             if not seen and (s := tfn.stale_flag(state, fact)) is not None:
                 group += [nodes.Text(" "), s]
             group += [nodes.Text(" "), tfn.citations(state, fact)]
+        if not group["facts"]:
+            # Nothing real is cited: the sentence must not count as sourced.
+            if not _split(self.text):
+                unknown_fact(self.env, "(none given)", self.get_location())
+            return [nodes.inline(self.rawtext, self.rawtext, classes=["tf-unknown"])], []
         return [group], []
 
 
