@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .check import CheckResult, check, failing
 from .load import SOURCES_FILE, find_root
-from .report import Painter, format_problems, out, summary, use_colour
+from .report import Painter, format_problems, out, plural, summary, use_colour
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -85,7 +85,7 @@ def cmd_find(args: argparse.Namespace) -> int:
         out(f"    {hit.context}")
         out("  ready to paste under `sources:`:")
         out("".join("    " + line + "\n" for line in yaml_entry(hit).splitlines()))
-    out(f"{len(hits)} occurrence{'s' if len(hits) != 1 else ''}")
+    out(plural(len(hits), "occurrence"))
     return EXIT_OK
 
 

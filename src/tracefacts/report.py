@@ -43,11 +43,15 @@ def format_problems(problems: Iterable[Problem], paint: Painter | None = None) -
     return "\n".join(format_problem(p, paint) for p in problems)
 
 
+def plural(n: int, word: str) -> str:
+    """`1 fact`, `2 facts`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def summary(facts: int, sources: int, problems: Iterable[Problem]) -> str:
     problems = list(problems)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     return (f"{plural(facts, 'fact')}, {plural(sources, 'source')}, "
             f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
 

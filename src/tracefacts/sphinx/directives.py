@@ -12,6 +12,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from ..model import Fact
+from ..report import plural
 from . import nodes as tfn
 from .state import BuildState, date_label, select
 
@@ -283,10 +284,6 @@ class Editorial(SphinxDirective):
         return [node]
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 class FactSummary(SphinxDirective):
     """How much the handbook rests on: facts, sources, single-source facts, newest source."""
 
@@ -304,8 +301,8 @@ class FactSummary(SphinxDirective):
             ("As of", f"{newest.published.strftime('%B %Y')} (newest source: {date_label(newest)})"
              if newest and newest.published else "no dated source"),
             ("Facts", f"{len(facts)}: {by_kind['reported']} reported, "
-                      f"{_count(by_kind['vendor-claim'], 'vendor claim')}, {_count(by_kind['opinion'], 'opinion')}, "
-                      f"{_count(by_kind['recommendation'], 'recommendation')}"),
+                      f"{plural(by_kind['vendor-claim'], 'vendor claim')}, {plural(by_kind['opinion'], 'opinion')}, "
+                      f"{plural(by_kind['recommendation'], 'recommendation')}"),
             ("Sources", str(len(state.sources))),
             ("Single-source facts", f"{single} of {len(facts)}"),
             ("Past their review date", f"{stale} (flagged “may be out of date”)"),

@@ -12,6 +12,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..export import anchor_id
 from ..model import Anchor
 from ..normalize import normalize_text
+from ..report import plural
 from . import nodes as tfn
 from .directives import domain, get_state
 from .state import date_label, select
@@ -80,7 +81,7 @@ class SourceText(SphinxDirective):
             rows.append(("Notes", source.notes))
         if source.chrome:
             count = len(source.chrome)
-            rows.append(("Page furniture", f"{count} kind{'s' if count != 1 else ''} of line (menus, widgets), "
+            rows.append(("Page furniture", f"{plural(count, 'kind')} of line (menus, widgets), "
                                            "shown dimmed"))
         fields = nodes.field_list(classes=["tf-source-meta"])
         for name, value in rows:
