@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -81,8 +82,9 @@ class Fact:
     attribute: str | None = None
     value: str | None = None
 
-    @property
+    @functools.cached_property
     def source_ids(self) -> tuple[str, ...]:
+        # cached: views and checks ask for it once per fact per page (frozen: `sources` never changes)
         return tuple(dict.fromkeys(q.source for q in self.sources))
 
     @property

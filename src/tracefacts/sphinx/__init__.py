@@ -21,10 +21,13 @@ from ..load import load
 from . import directives as d
 from . import nodes as tfn
 from .domain import TracefactsDomain
+from .fragments import tf_html, visit_slot, visit_tf_html
+from .layout import slot
 from .resolve import resolve
 from .source_page import SourceText, write_stubs
 from .sourcing import check_sourcing
 from .state import BuildState, digest, select
+from .views import tf_view, write_signature
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -82,21 +85,27 @@ def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], rem
         if any(tuple(select(state, dict(spec))) != ids for spec, ids in views):
             outdated.add(doc)
     for doc, sources in data["sources"].items():
-        if any(state.source_fingerprints.get(s) != fp for s, fp in sources.items()):
+        if any(state.source_page_fingerprint(s) != fp for s, fp in sources.items()):
             outdated.add(doc)
     return outdated - removed
 
 
 def env_updated(app: Any, env: Any) -> list[str]:
-    """Pages that list which pages use which facts are rewritten when that changes."""
+    """Pages whose views would now draw something else are rewritten (not re-read)."""
+    state = d.get_state(env)
     data = env.get_domain("tf").data
     usage = {doc: sorted(shown) for doc, shown in sorted(data["shows"].items())}
     titles = {doc: env.titles[doc].astext() for doc in usage if doc in env.titles}
-    signature = digest([usage, sorted(data["sentences"].items()), titles])
-    if signature == data["usage_signature"]:
-        return []
-    data["usage_signature"] = signature
-    return sorted(doc for doc in data["cross"] if doc in env.all_docs)
+    usage_signature = digest([usage, sorted(data["sentences"].items()), titles])
+    rewrite = []
+    for doc, views in data["drawn"].items():
+        if doc not in env.all_docs:
+            continue
+        signature = digest([write_signature(app, state, view, usage_signature) for view in views])
+        if data["written"].get(doc) != signature:
+            data["written"][doc] = signature
+            rewrite.append(doc)
+    return sorted(rewrite)
 
 
 def _write_if_changed(path: Path, data: object) -> None:
@@ -111,6 +120,8 @@ def build_finished(app: Any, exception: Exception | None) -> None:
     if exception is not None or state is None:
         return
     dom = app.env.get_domain("tf")
+    if state.fragments is not None:
+        state.fragments.save()
     if app.builder.format == "html":
         index = dom.pages_index()
         pages = {f: index.get(f, []) for f in state.facts}
@@ -136,14 +147,23 @@ def build_finished(app: Any, exception: Exception | None) -> None:
             logger.info(summary)
 
 
+def _depart_nothing(translator: Any, node: Any) -> None:
+    pass
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("tracefacts_root", "..", "env", [str])
     app.add_config_value("tracefacts_strict", True, "env", [bool])
     app.add_config_value("tracefacts_today", None, "env", [str, type(None)])
     app.add_config_value("tracefacts_source_pages", "sources", "env", [str, type(None)])
+    # HTML builders reuse each view cell's HTML from the last build (same output, faster);
+    # False translates every view from docutils nodes, as other builders do.
+    app.add_config_value("tracefacts_html_fragments", True, "html", [bool])
     app.add_domain(TracefactsDomain)
-    for node in (tfn.citation_ref, tfn.fact_ref, tfn.cite_group, tfn.trace_matrix, tfn.used_on):
+    for node in (tfn.citation_ref, tfn.fact_ref, tfn.cite_group, tfn.used_on, tf_view):
         app.add_node(node)
+    app.add_node(tf_html, html=(visit_tf_html, _depart_nothing))
+    app.add_node(slot, html=(visit_slot, _depart_nothing))
     app.add_role("fact", d.FactRole())
     app.add_role("cite-fact", d.CiteFactRole())
     app.add_directive("fact-list", d.FactList)
@@ -163,4 +183,4 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 2}
+            "env_version": 3}

@@ -7,7 +7,7 @@ from typing import Any
 
 from sphinx.domains import Domain
 
-PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "cross")
+PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "drawn", "written")
 
 
 class TracefactsDomain(Domain):
@@ -19,16 +19,18 @@ class TracefactsDomain(Domain):
         "views": {},  # docname -> [(spec as sorted tuple, (fact ids…))]
         "sources": {},  # docname -> {source id: fingerprint}  (source pages)
         "sentences": {},  # docname -> (sentences, sourced sentences)
-        "cross": {},  # docname -> True when it shows which pages use which facts
-        "usage_signature": "",
+        "drawn": {},  # docname -> [view spec]   (drawn when the page is written)
+        "written": {},  # docname -> signature of what its views drew when it was last written
     }
 
     def _doc(self, key: str, docname: str) -> Any:
-        return self.data[key].setdefault(docname, {} if key != "views" else [])
+        return self.data[key].setdefault(docname, {} if key not in ("views", "drawn") else [])
 
-    def note_shown(self, docname: str, fact_id: str, line: int, fingerprint: str) -> None:
+    def note_shown(self, docname: str, fact_id: str, line: int, fingerprint: str | None = None) -> None:
+        """``fingerprint``: the fact's content is drawn now, when the page is read."""
         self._doc("shows", docname).setdefault(fact_id, line)
-        self.note_rendered(docname, fact_id, fingerprint)
+        if fingerprint is not None:
+            self.note_rendered(docname, fact_id, fingerprint)
 
     def note_rendered(self, docname: str, fact_id: str, fingerprint: str) -> None:
         self._doc("rendered", docname)[fact_id] = fingerprint
@@ -38,10 +40,9 @@ class TracefactsDomain(Domain):
 
     def note_source_page(self, docname: str, source_id: str, fingerprint: str) -> None:
         self._doc("sources", docname)[source_id] = fingerprint
-        self.data["cross"][docname] = True
 
-    def note_cross(self, docname: str) -> None:
-        self.data["cross"][docname] = True
+    def note_drawn(self, docname: str, spec: tuple[tuple[str, Any], ...]) -> None:
+        self.data["drawn"].setdefault(docname, []).append(spec)
 
     def note_sentences(self, docname: str, total: int, sourced: int) -> None:
         self.data["sentences"][docname] = (total, sourced)

@@ -26,10 +26,6 @@ class cite_group(nodes.Inline, nodes.TextElement):
     """The citation markers for an author's own sentence ({cite-fact} role)."""
 
 
-class trace_matrix(nodes.General, nodes.Element):
-    """Placeholder: needs every page's facts, so it is drawn when the page is written."""
-
-
 class used_on(nodes.Inline, nodes.Element):
     """Placeholder: the pages that show ``fact``, filled in when the page is written."""
 

@@ -1,7 +1,8 @@
-"""Write-time work: links to highlighted quotes, and the views that need every page read."""
+"""Write-time work: links to highlighted quotes, pages that show a fact, and the views."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -9,7 +10,8 @@ from docutils import nodes
 from ..export import anchor_id
 from . import nodes as tfn
 from .directives import domain, get_state
-from .state import source_label
+from .fragments import FOLDER, FragmentStore, HtmlRenderer, store_header
+from .views import draw, tf_view
 
 SINGLE_PAGE_BUILDERS = {"singlehtml", "simplepdf", "latex", "rinoh"}
 
@@ -36,7 +38,7 @@ def _single_page_anchor(app: Any, page: str) -> str:
 
 
 def page_link(app: Any, fromdoc: str, page: str) -> nodes.Node:
-    title = app.env.titles[page].astext() if page in app.env.titles else page
+    title = page_title(app, page)
     if app.builder.name in SINGLE_PAGE_BUILDERS:
         uri = _single_page_anchor(app, page)
     else:
@@ -63,15 +65,20 @@ def _cite_link(app: Any, docname: str, node: tfn.citation_ref) -> nodes.Node:
     return nodes.reference("", "", *children, refuri=uri, internal=True, classes=node["classes"])
 
 
-def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
-    for node in list(doctree.findall(tfn.citation_ref)):
+def page_title(app: Any, page: str) -> str:
+    return app.env.titles[page].astext() if page in app.env.titles else page
+
+
+def resolve_tree(app: Any, docname: str, tree: nodes.Element) -> None:
+    """Citation markers become links; wrappers become plain inlines; `used_on` lists pages."""
+    for node in list(tree.findall(tfn.citation_ref)):
         node.replace_self(_cite_link(app, docname, node))
     for cls in (tfn.fact_ref, tfn.cite_group):
-        for node in list(doctree.findall(cls)):
+        for node in list(tree.findall(cls)):
             children = list(node.children)
             node.children = []
             node.replace_self(nodes.inline("", "", *children, classes=node["classes"]))
-    for node in list(doctree.findall(tfn.used_on)):
+    for node in list(tree.findall(tfn.used_on)):
         pages = pages_of(app, node["fact"])
         out = nodes.inline(classes=["tf-used-on"])
         if pages:
@@ -83,62 +90,27 @@ def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
         else:
             out += nodes.Text(" — not shown on any page")
         node.replace_self(out)
-    for node in list(doctree.findall(tfn.trace_matrix)):
-        node.replace_self(trace_matrix(app, docname, node.get("facts")))
 
 
-def trace_matrix(app: Any, docname: str, only: list[str] | None = None) -> list[nodes.Node]:
-    from .directives import _table
-
+def _renderer(app: Any, doctree: nodes.document, docname: str) -> HtmlRenderer | None:
+    """Draws layouts from cached HTML fragments when the builder writes HTML."""
+    if app.builder.format != "html" or not app.config.tracefacts_html_fragments \
+            or getattr(app.builder, "docsettings", None) is None:
+        return None
     state = get_state(app.env)
-    dom = domain(app.env)
-    pages = sorted({doc for doc, shown in dom.data["shows"].items() if shown})
-    total = sum(t for t, _ in dom.data["sentences"].values())
-    sourced = sum(s for _, s in dom.data["sentences"].values())
-    unused = [f for f in state.facts if not pages_of(app, f)]
-    share = f"{sourced / total:.0%}" if total else "n/a"
-    summary = [
-        ("Facts", str(len(state.facts))), ("Sources", str(len(state.sources))),
-        ("Pages showing facts", str(len(pages))),
-        ("Sentences sourced", f"{share} ({sourced} of {total} sentences outside editorial blocks)"),
-        ("Facts on no page", str(len(unused)) + (f": {', '.join(unused)}" if unused else "")),
-    ]
-    fields = nodes.field_list(classes=["tf-matrix-summary"])
-    for name, value in summary:
-        fields += nodes.field("", nodes.field_name(name, name), nodes.field_body("", nodes.paragraph(value, value)))
+    if state.fragments is None:
+        sources_shown = sorted(d for d in app.env.all_docs if d.startswith(f"{app.config.tracefacts_source_pages}/"))
+        header = store_header(app, (app.config.tracefacts_source_pages, app.config.root_doc, sources_shown))
+        state.fragments = FragmentStore(Path(app.doctreedir) / FOLDER / app.builder.name, header)
+    return HtmlRenderer(app, doctree, docname, state.fragments, lambda tree: resolve_tree(app, docname, tree))
 
-    rows = []
-    shown = state.facts.values() if only is None else [state.facts[i] for i in only if i in state.facts]
-    for fact in shown:
-        fact_cell: list[nodes.Node] = [nodes.literal(fact.id, fact.id), nodes.Text(" "),
-                                       nodes.inline(fact.statement, fact.statement)]
-        kind_text = tfn.attribution(fact) or "Reported"
-        kind_cell: list[nodes.Node] = [nodes.Text(kind_text)]
-        if fact.is_stale(state.result.today):
-            kind_cell += [nodes.Text(" "), tfn.stale_flag(state, fact)]  # type: ignore[list-item]
-        quote_cell: list[nodes.Node] = []
-        for index, quote in enumerate(fact.sources):
-            source = state.sources.get(quote.source)
-            anchor = state.result.anchors.get((fact.id, index))
-            label = source_label(source) if source else quote.source
-            if quote_cell:
-                quote_cell.append(nodes.Text(" · "))
-            quote_cell.append(nodes.strong(label, label))
-            quote_cell.append(nodes.Text(": "))
-            uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
-            text = f"“{quote.quote}”"
-            quoted = (nodes.reference(text, text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
-                      if uri else nodes.inline(text, text))
-            quoted["support_smartquotes"] = False  # verbatim
-            quote_cell.append(quoted)
-        page_cell: list[nodes.Node] = []
-        for i, page in enumerate(pages_of(app, fact.id)):
-            if i:
-                page_cell.append(nodes.Text(", "))
-            page_cell.append(page_link(app, docname, page))
-        if not page_cell:
-            page_cell = [nodes.emphasis("none", "none")]
-        rows.append([fact_cell, kind_cell, quote_cell, page_cell])
-    table = _table(["Fact", "Kind", "Sources and quotes", "Shown on"], rows, ["tf-trace-matrix"], [5, 2, 6, 2])
-    # Built after the theme wrapped the page's tables: give this one its own scroll box.
-    return [fields, nodes.container("", table, classes=["tf-table-scroll"])]
+
+def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
+    views = list(doctree.findall(tf_view))
+    if views:
+        renderer = _renderer(app, doctree, docname)
+        for node in views:
+            context = tuple(node.parent["classes"]) if isinstance(node.parent, nodes.Element) else ()
+            render = (lambda layout, c=context: renderer.render(layout, c)) if renderer else (lambda layout: None)
+            node.replace_self(draw(app, docname, node["spec"], render))
+    resolve_tree(app, docname, doctree)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..check import CheckResult
-from ..model import Fact, Source
+from ..model import Anchor, Fact, Source
 
 
 def source_label(source: Source) -> str:
@@ -28,6 +29,8 @@ class BuildState:
     fingerprints: dict[str, str] = field(default_factory=dict)
     source_fingerprints: dict[str, str] = field(default_factory=dict)
     pages_index: dict[str, list[str]] | None = None  # fact id -> pages showing it, once all are read
+    _anchors_by_source: dict[str, list[Anchor]] | None = None
+    fragments: Any = None  # fragments.FragmentStore of the HTML builder, once pages are written
 
     def __post_init__(self) -> None:
         base = self.result.base
@@ -50,6 +53,22 @@ class BuildState:
             fact.subject, fact.attribute, fact.value,
             [(q.source, q.quote, q.prefix, q.suffix) for q in fact.sources], anchors, cited,
         ])
+
+    def anchors_on(self, source_id: str) -> list[Anchor]:
+        """The quotes found in a source, in reading order."""
+        if self._anchors_by_source is None:
+            found: dict[str, list[Anchor]] = {}
+            for anchor in self.result.anchors.values():
+                found.setdefault(anchor.source, []).append(anchor)
+            for anchors in found.values():
+                anchors.sort(key=lambda a: (a.start, a.fact))
+            self._anchors_by_source = found
+        return self._anchors_by_source.get(source_id, [])
+
+    def source_page_fingerprint(self, source_id: str) -> str:
+        """What a source page draws when it is read: the source, and where its quotes stand."""
+        return digest([self.source_fingerprints.get(source_id),
+                       [(a.fact, a.index, [(p.start, p.end) for p in a.parts]) for a in self.anchors_on(source_id)]])
 
     @property
     def facts(self) -> dict[str, Fact]:

@@ -1,0 +1,273 @@
+"""The generated views, drawn when their page is written: fact-list, fact-table, timeline,
+trace-matrix, fact-summary and the notes under each paragraph of a source page.
+
+A page keeps only a placeholder (``tf_view``) with the view's description, so editing a
+fact never makes Sphinx re-read a page for its views: the page is rewritten when what its
+views would draw changes (``write_signature``), and HTML builders reuse every unchanged
+cell's HTML (``fragments``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from docutils import nodes
+
+from ..export import anchor_id
+from ..model import Fact
+from ..report import plural
+from . import nodes as tfn
+from .layout import BulletList, Cell, Layout, Table, to_nodes
+from .state import BuildState, date_label, digest, select, source_label
+
+Spec = tuple[tuple[str, Any], ...]  # sorted (option, value) pairs; "view" names the kind
+
+
+class tf_view(nodes.General, nodes.Element):
+    """Placeholder for a view; ``spec`` says which one."""
+
+
+def spec_of(spec: Spec) -> dict[str, Any]:
+    return dict(spec)
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in re.split(r"[\s,]+", value or "") if v]
+
+
+def _labels(value: str | None) -> dict[str, str]:
+    """``gemma-4=Google Gemma 4; glm-5.1=GLM-5.1`` → {slug: label}."""
+    found = {}
+    for pair in re.split(r"[;\n]", value or ""):
+        if "=" in pair:
+            key, label = pair.split("=", 1)
+            found[key.strip()] = label.strip()
+    return found
+
+
+def _text(kind: str, text: str, make: type[nodes.Element] = nodes.inline) -> Cell:
+    return Cell((kind, text), partial(lambda t, m: [m(t, t)], text, make))
+
+
+def _fact_cell(state: BuildState, fact: Fact) -> Cell:
+    return Cell(("fact", state.fingerprints[fact.id]), partial(lambda s, f: [tfn.fact_inline(s, f)], state, fact))
+
+
+# --- the layouts of each view ------------------------------------------------------------------
+
+
+def fact_list(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
+    return BulletList(("tf-fact-list", tfn.GENERATED), tuple(_fact_cell(state, state.facts[i]) for i in ids))
+
+
+def _table_cell_nodes(state: BuildState, facts: list[Fact]) -> list[nodes.Node]:
+    cell: list[nodes.Node] = []
+    for fact in facts:
+        if cell:
+            cell.append(nodes.Text("; "))
+        node = tfn.fact_ref(classes=["tf-fact", "tf-cell", f"tf-kind-{fact.kind}"], fact=fact.id)
+        if (b := tfn.badge(fact)) is not None:
+            node += [b, nodes.Text(" ")]
+        value = fact.value or fact.statement
+        node += nodes.inline(value, value, classes=["tf-value"])
+        if (s := tfn.stale_flag(state, fact)) is not None:
+            node += [nodes.Text(" "), s]
+        node += [nodes.Text(" "), tfn.citations(state, fact)]
+        cell.append(node)
+    if not cell:
+        cell = [nodes.inline("—", "—", classes=["tf-empty"]), nodes.Text(" "),
+                nodes.inline("not stated in the sources", "not stated in the sources", classes=["tf-empty-note"])]
+    return cell
+
+
+def fact_table(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
+    """Subjects × attributes; every filled cell carries its citation, an empty one says so."""
+    facts = [state.facts[i] for i in ids]
+    attributes = spec["attributes"]
+    subjects = spec["subjects"] or list(dict.fromkeys(f.subject for f in facts))
+    labels, attr_labels = _labels(spec["labels"]), _labels(spec["attribute-labels"])
+    by_cell: dict[tuple[str | None, str | None], list[Fact]] = {}
+    for fact in facts:
+        by_cell.setdefault((fact.subject, fact.attribute), []).append(fact)
+    rows = []
+    for subject in subjects:
+        cells = [_text("subject", labels.get(subject, subject), nodes.strong)]
+        for attribute in attributes:
+            here = by_cell.get((subject, attribute), [])
+            key = ("cell", tuple(state.fingerprints[f.id] for f in here))
+            cells.append(Cell(key, partial(_table_cell_nodes, state, here)))
+        rows.append(tuple(cells))
+    headers = ("", *(attr_labels.get(a, a.capitalize()) for a in attributes))
+    return Table(headers, ("tf-table", tfn.GENERATED, "tf-fact-table"), tuple(rows), scroll=True)
+
+
+def timeline(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
+    rows = []
+    for fact in (state.facts[i] for i in ids):
+        said = ", ".join(f"{s.publisher} ({date_label(s)})"
+                         for s in (state.sources[i] for i in fact.source_ids if i in state.sources))
+        rows.append((_text("when", fact.date_label, nodes.strong), _fact_cell(state, fact),
+                     Cell(("said", said), partial(lambda t: [nodes.Text(t)], said))))
+    return Table(("When", "What happened", "Reported by"), ("tf-table", tfn.GENERATED, "tf-timeline"),
+                 tuple(rows), (2, 6, 3), scroll=True)
+
+
+def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[nodes.Node]:
+    from .resolve import quote_uri
+
+    out: list[nodes.Node] = []
+    for index, quote in enumerate(fact.sources):
+        source = state.sources.get(quote.source)
+        anchor = state.result.anchors.get((fact.id, index))
+        label = source_label(source) if source else quote.source
+        if out:
+            out.append(nodes.Text(" · "))
+        out += [nodes.strong(label, label), nodes.Text(": ")]
+        uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
+        text = f"“{quote.quote}”"
+        quoted = (nodes.reference(text, text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
+                  if uri else nodes.inline(text, text))
+        quoted["support_smartquotes"] = False  # verbatim
+        out.append(quoted)
+    return out
+
+
+def _kind_nodes(state: BuildState, fact: Fact) -> list[nodes.Node]:
+    out: list[nodes.Node] = [nodes.Text(tfn.attribution(fact) or "Reported")]
+    if (flag := tfn.stale_flag(state, fact)) is not None:
+        out += [nodes.Text(" "), flag]
+    return out
+
+
+def _pages_nodes(app: Any, docname: str, pages: tuple[str, ...]) -> list[nodes.Node]:
+    from .resolve import page_link
+
+    out: list[nodes.Node] = []
+    for i, page in enumerate(pages):
+        if i:
+            out.append(nodes.Text(", "))
+        out.append(page_link(app, docname, page))
+    return out or [nodes.emphasis("none", "none")]
+
+
+def matrix(app: Any, docname: str, state: BuildState, ids: list[str]) -> Layout:
+    from .resolve import page_title, pages_of
+
+    rows = []
+    for fact in (state.facts[i] for i in ids):
+        fp = state.fingerprints[fact.id]
+        pages = tuple(pages_of(app, fact.id))
+        rows.append((
+            Cell(("id-statement", fp), partial(lambda f: [nodes.literal(f.id, f.id), nodes.Text(" "),
+                                                          nodes.inline(f.statement, f.statement)], fact)),
+            Cell(("kind", fp), partial(_kind_nodes, state, fact)),
+            Cell(("quotes", fp), partial(_quote_nodes, app, docname, state, fact)),
+            Cell(("pages", tuple((p, page_title(app, p)) for p in pages)), partial(_pages_nodes, app, docname, pages)),
+        ))
+    return Table(("Fact", "Kind", "Sources and quotes", "Shown on"), ("tf-table", tfn.GENERATED, "tf-trace-matrix"),
+                 tuple(rows), (5, 2, 6, 2), scroll=True)
+
+
+def _fields(items: list[tuple[str, str]], classes: list[str]) -> nodes.field_list:
+    fields = nodes.field_list(classes=classes)
+    for name, value in items:
+        fields += nodes.field("", nodes.field_name(name, name), nodes.field_body("", nodes.paragraph(value, value)))
+    return fields
+
+
+def matrix_summary(app: Any, state: BuildState) -> list[tuple[str, str]]:
+    """The totals above every matrix: always the whole handbook."""
+    from .directives import domain
+    from .resolve import pages_of
+
+    dom = domain(app.env)
+    pages = sorted({doc for doc, shown in dom.data["shows"].items() if shown})
+    total = sum(t for t, _ in dom.data["sentences"].values())
+    sourced = sum(s for _, s in dom.data["sentences"].values())
+    unused = [f for f in state.facts if not pages_of(app, f)]
+    share = f"{sourced / total:.0%}" if total else "n/a"
+    return [
+        ("Facts", str(len(state.facts))), ("Sources", str(len(state.sources))),
+        ("Pages showing facts", str(len(pages))),
+        ("Sentences sourced", f"{share} ({sourced} of {total} sentences outside editorial blocks)"),
+        ("Facts on no page", str(len(unused)) + (f": {', '.join(unused)}" if unused else "")),
+    ]
+
+
+def fact_summary(state: BuildState) -> list[tuple[str, str]]:
+    """How much the handbook rests on: facts, sources, single-source facts, newest source."""
+    facts = list(state.facts.values())
+    single = sum(len(f.source_ids) == 1 for f in facts)
+    dated = [s for s in state.sources.values() if s.published]
+    newest = max(dated, key=lambda s: s.published) if dated else None
+    stale = sum(f.is_stale(state.result.today) for f in facts)
+    by_kind = {k: sum(f.kind == k for f in facts) for k in tfn.KIND_LABEL}
+    return [
+        ("As of", f"{newest.published.strftime('%B %Y')} (newest source: {date_label(newest)})"
+         if newest and newest.published else "no dated source"),
+        ("Facts", f"{len(facts)}: {by_kind['reported']} reported, "
+                  f"{plural(by_kind['vendor-claim'], 'vendor claim')}, {plural(by_kind['opinion'], 'opinion')}, "
+                  f"{plural(by_kind['recommendation'], 'recommendation')}"),
+        ("Sources", str(len(state.sources))),
+        ("Single-source facts", f"{single} of {len(facts)}"),
+        ("Past their review date", f"{stale} (flagged “may be out of date”)"),
+    ]
+
+
+def support(state: BuildState, ids: list[str]) -> nodes.Node:
+    """Under a paragraph of a source page: the facts quoting it, and the pages showing them."""
+    box = nodes.bullet_list(classes=["tf-support"])
+    for anchor_id_, fact_id in ids:
+        fact = state.facts[fact_id]
+        para = nodes.paragraph()
+        para += nodes.reference("", "¶", refid=anchor_id_, classes=["tf-support-link"])
+        para += nodes.Text(" ")
+        if (b := tfn.badge(fact)) is not None:
+            para += [b, nodes.Text(" ")]
+        para += nodes.inline(fact.statement, fact.statement, classes=["tf-statement"])
+        para += nodes.Text(" ")
+        para += nodes.literal(fact.id, fact.id, classes=["tf-fact-id"])
+        para += tfn.used_on(fact=fact.id)
+        box += nodes.list_item("", para)
+    return box
+
+
+LAYOUTS = {"fact-list": fact_list, "fact-table": fact_table, "timeline": timeline}
+
+
+def draw(app: Any, docname: str, spec: Spec, render: Any) -> list[nodes.Node]:
+    """The nodes standing for a view on this page; ``render(layout)`` may give a faster equivalent."""
+    from .directives import get_state
+
+    state = get_state(app.env)
+    options = spec_of(spec)
+    kind = options["view"]
+    if kind == "fact-summary":
+        box = nodes.container(classes=["tf-summary", tfn.GENERATED])
+        box += _fields(fact_summary(state), [])
+        return [box]
+    if kind == "support":
+        return [support(state, [tuple(pair) for pair in options["anchors"]])]
+    ids = select(state, options)
+    if kind == "trace-matrix":
+        layout = matrix(app, docname, state, ids)
+        return [_fields(matrix_summary(app, state), ["tf-matrix-summary"]), render(layout) or to_nodes(layout)]
+    layout = LAYOUTS[kind](state, ids, options)
+    return [render(layout) or to_nodes(layout)]
+
+
+def write_signature(app: Any, state: BuildState, spec: Spec, usage: str) -> str:
+    """Changes whenever ``draw`` would draw something else (the page is then rewritten)."""
+    options = spec_of(spec)
+    kind = options["view"]
+    if kind == "fact-summary":
+        return digest(fact_summary(state))
+    if kind == "support":
+        return digest([[state.fingerprints.get(f) for _, f in options["anchors"]], usage])
+    ids = select(state, options)
+    drawn = [ids, [state.fingerprints[i] for i in ids]]
+    if kind == "trace-matrix":
+        drawn += [usage, len(state.facts), len(state.sources)]
+    return digest(drawn)
