@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from docutils import nodes
-
-from . import nodes as tfn
 
 CellNodes = Callable[[], list[nodes.Node]]
 
 
-@dataclass(frozen=True)
-class Cell:
-    """Inline content: ``build`` makes its nodes; ``key`` changes whenever they would (on the same page)."""
+class Cell(NamedTuple):
+    """Inline content: ``build`` makes its nodes; ``key`` changes whenever they would (on the same page).
+
+    A named tuple, not a dataclass: a matrix makes four per fact, and this is the cheapest to make.
+    """
 
     key: Hashable
     build: CellNodes
@@ -105,5 +106,3 @@ class slot(nodes.Inline, nodes.Element):
 def blank_frame(layout: Layout) -> nodes.Element:
     return frame(layout, lambda n, _: [slot(index=n)])
 
-
-GENERATED = tfn.GENERATED

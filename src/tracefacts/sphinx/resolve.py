@@ -66,7 +66,10 @@ def _cite_link(app: Any, docname: str, node: tfn.citation_ref) -> nodes.Node:
 
 
 def page_title(app: Any, page: str) -> str:
-    return app.env.titles[page].astext() if page in app.env.titles else page
+    titles = get_state(app.env).page_titles  # asked once per fact of a matrix: astext() is not free
+    if page not in titles:
+        titles[page] = app.env.titles[page].astext() if page in app.env.titles else page
+    return titles[page]
 
 
 def resolve_tree(app: Any, docname: str, tree: nodes.Element) -> None:

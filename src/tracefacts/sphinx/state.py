@@ -30,6 +30,7 @@ class BuildState:
     source_fingerprints: dict[str, str] = field(default_factory=dict)
     pages_index: dict[str, list[str]] | None = None  # fact id -> pages showing it, once all are read
     _anchors_by_source: dict[str, list[Anchor]] | None = None
+    page_titles: dict[str, str] = field(default_factory=dict)  # docname -> title text, while writing
     fragments: Any = None  # fragments.FragmentStore of the HTML builder, once pages are written
 
     def __post_init__(self) -> None:
