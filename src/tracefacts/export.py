@@ -35,35 +35,49 @@ def anchor_id(anchor: Anchor) -> str:
     return f"q-{anchor.fact}-{anchor.index}" if anchor.index else f"q-{anchor.fact}"
 
 
-def to_json(result: CheckResult, pages: Mapping[str, Sequence[str]] | None = None) -> dict[str, object]:
+def fact_entry(result: CheckResult, fact: Fact, pages: Sequence[str] = ()) -> dict[str, object]:
+    """One fact of tracefacts.json."""
+    return {
+        "id": fact.id, "statement": fact.statement, "kind": fact.kind, "claimant": fact.claimant,
+        "topic": fact.topic, "tags": list(fact.tags),
+        "date": fact.date.isoformat() if fact.date else None,
+        "review_by": fact.review_by.isoformat() if fact.review_by else None,
+        "stale": fact.is_stale(result.today),
+        "subject": fact.subject, "attribute": fact.attribute, "value": fact.value,
+        "file": fact.origin, "line": fact.line,
+        "quotes": [_quote_dict(fact, i, result.anchors.get((fact.id, i))) for i in range(len(fact.sources))],
+        "pages": sorted(pages),
+    }
+
+
+def to_json(result: CheckResult, pages: Mapping[str, Sequence[str]] | None = None,
+            facts: object = None) -> dict[str, object]:
+    """``facts``: the entries, when the caller has them already (see ``fact_entry``)."""
     pages = pages or {}
-    facts = []
-    for fact in result.base.facts.values():
-        facts.append({
-            "id": fact.id, "statement": fact.statement, "kind": fact.kind, "claimant": fact.claimant,
-            "topic": fact.topic, "tags": list(fact.tags),
-            "date": fact.date.isoformat() if fact.date else None,
-            "review_by": fact.review_by.isoformat() if fact.review_by else None,
-            "stale": fact.is_stale(result.today),
-            "subject": fact.subject, "attribute": fact.attribute, "value": fact.value,
-            "file": fact.origin, "line": fact.line,
-            "quotes": [_quote_dict(fact, i, result.anchors.get((fact.id, i))) for i in range(len(fact.sources))],
-            "pages": sorted(pages.get(fact.id, ())),
-        })
     return {
         "generator": f"tracefacts {__version__}",
         "today": result.today.isoformat(),
         "ok": result.ok(),
         "sources": [_source_dict(s) for s in result.base.sources.values()],
-        "facts": facts,
+        "facts": facts if facts is not None
+        else [fact_entry(result, fact, pages.get(fact.id, ())) for fact in result.base.facts.values()],
         "problems": [p.as_dict() for p in result.problems],
     }
 
 
-def to_w3c(result: CheckResult) -> dict[str, object]:
+def annotated_facts(result: CheckResult) -> list[str]:
+    """Ids of the facts with a quote found, in the order of annotations.jsonld."""
+    return sorted({fact_id for fact_id, _ in result.anchors})
+
+
+def fact_annotations(result: CheckResult, fact_id: str) -> list[dict[str, object]]:
+    """The W3C annotations of one fact: one per quote found in its source."""
+    fact = result.base.facts[fact_id]
     items = []
-    for (fact_id, index), anchor in sorted(result.anchors.items()):
-        fact = result.base.facts[fact_id]
+    for index in range(len(fact.sources)):
+        anchor = result.anchors.get((fact_id, index))
+        if anchor is None:
+            continue
         source = result.base.sources[anchor.source]
         text = result.texts[anchor.source].text
         targets = []
@@ -84,11 +98,18 @@ def to_w3c(result: CheckResult) -> dict[str, object]:
                      "purpose": "describing"},
             "target": targets[0] if len(targets) == 1 else targets,
         })
+    return items
+
+
+def to_w3c(result: CheckResult, items: object = None) -> dict[str, object]:
+    """``items``: the annotations, when the caller has them already (see ``fact_annotations``)."""
+    if items is None:
+        items = [item for fact_id in annotated_facts(result) for item in fact_annotations(result, fact_id)]
     return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": "urn:tracefacts:annotations",
         "type": "AnnotationCollection",
         "label": "Quotes that support the facts",
-        "total": len(items),
+        "total": len(result.anchors),  # one annotation per quote found
         "first": {"type": "AnnotationPage", "items": items},
     }

@@ -7,9 +7,7 @@ show, so a change to one fact re-reads exactly the pages that show it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +15,11 @@ from sphinx.util import logging
 
 from .. import __version__
 from ..check import check_base
-from ..export import to_json, to_w3c
 from ..load import load
 from . import directives as d
 from . import nodes as tfn
 from .domain import TracefactsDomain
+from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
 from .layout import slot
 from .resolve import pages_of, resolve
@@ -109,30 +107,6 @@ def env_updated(app: Any, env: Any) -> list[str]:
     return sorted(rewrite)
 
 
-def _write_json(path: Path, data: object) -> None:
-    # One line, no indent: Python's fast JSON encoder.
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-
-
-def _write_exports(app: Any, state: BuildState) -> None:
-    """tracefacts.json and annotations.jsonld, made again only when what they say changes
-    (unchanged files keep their mtime, and a one-page edit does not pay for 5,000 facts)."""
-    pages = {f: pages_of(app, f) for f in state.facts}
-    base = state.result
-    signature = digest([__version__, str(base.today), state.fingerprints, state.source_fingerprints, pages,
-                        [(f.origin, f.line) for f in state.facts.values()], [p.as_dict() for p in base.problems]])
-    out = Path(app.outdir)
-    files = (out / "tracefacts.json", out / "annotations.jsonld")
-    mark = Path(app.doctreedir) / "tracefacts-exports.sig"
-    with contextlib.suppress(OSError):
-        if all(f.exists() for f in files) and mark.read_text(encoding="utf-8") == signature:
-            return
-    _write_json(files[0], to_json(base, pages))
-    _write_json(files[1], to_w3c(base))
-    with contextlib.suppress(OSError):
-        mark.write_text(signature, encoding="utf-8")
-
-
 def build_finished(app: Any, exception: Exception | None) -> None:
     state = d.STATES.get(id(app.env))
     if exception is not None or state is None:
@@ -141,7 +115,7 @@ def build_finished(app: Any, exception: Exception | None) -> None:
     if state.fragments is not None:
         state.fragments.save()
     if app.builder.format == "html":
-        _write_exports(app, state)
+        write_exports(Path(app.outdir), Path(app.doctreedir), state, {f: pages_of(app, f) for f in state.facts})
     errors = state.result.errors
     unsourced = {doc: n for doc, (total, sourced) in dom.data["sentences"].items() if (n := total - sourced)}
     if errors or unsourced:
