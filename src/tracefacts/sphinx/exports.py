@@ -8,7 +8,6 @@ from it: the same bytes as encoding the whole document (tested against the CLI).
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import pickle
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from .. import __version__
 from ..atomic import write_atomic
 from ..export import annotated_facts, fact_annotations, fact_entry, to_json, to_w3c
-from .state import BuildState, digest
+from .state import BuildState, digest, gc_paused
 
 CACHE = "tracefacts-exports.pickle"
 _HOLE = "\x00tracefacts-entries\x00"  # stands for the list spliced in; a JSON string cannot hold its quotes raw
@@ -38,11 +37,8 @@ class ExportCache:
         self.path = path
         self.old: dict[str, dict[Any, str]] = {"facts": {}, "annotations": {}}
         with contextlib.suppress(Exception):  # a damaged cache only costs encoding again
-            gc.disable()  # unpickling thousands of strings in a big process: no collection needed
-            try:
+            with gc_paused():  # thousands of new strings in a big process: nothing to collect
                 found = pickle.loads(path.read_bytes())
-            finally:
-                gc.enable()
             if isinstance(found, dict) and found.get("version") == __version__:
                 self.old = found["entries"]
         self.new: dict[str, dict[Any, str]] = {"facts": {}, "annotations": {}}
@@ -66,6 +62,11 @@ class ExportCache:
 
 def write_exports(outdir: Path, doctreedir: Path, state: BuildState, pages: dict[str, list[str]]) -> None:
     """Write both files, unless nothing they say has changed (then they keep their mtime)."""
+    with gc_paused():
+        _write_exports(outdir, doctreedir, state, pages)
+
+
+def _write_exports(outdir: Path, doctreedir: Path, state: BuildState, pages: dict[str, list[str]]) -> None:
     result = state.result
     signature = digest([__version__, str(result.today), state.fingerprints, state.source_fingerprints, pages,
                         [(f.origin, f.line) for f in state.facts.values()], [p.as_dict() for p in result.problems]])

@@ -29,6 +29,7 @@ from sphinx.util.docutils import new_document
 from .. import __version__
 from ..atomic import write_atomic
 from .layout import Layout, blank_frame
+from .state import gc_paused
 
 FOLDER = "tracefacts-html"
 _SLOT = "\x00tracefacts-slot\x00"  # appended by identity, never compared by value
@@ -71,7 +72,8 @@ class FragmentStore:
         if docname not in self.previous:
             found = None
             with contextlib.suppress(Exception):  # any damage to a cache file only costs a re-render
-                found = pickle.loads(self._path(docname).read_bytes())
+                with gc_paused():  # thousands of new strings in a big process: nothing to collect
+                    found = pickle.loads(self._path(docname).read_bytes())
             if not isinstance(found, PageFragments) or found.header != self.header:
                 found = PageFragments(self.header)
             self.previous[docname] = found
@@ -169,15 +171,16 @@ class HtmlRenderer:
         if len(pieces) != len(cells) + 1:
             return None  # the frame did not come out with one slot per cell: let docutils draw it
         html = [pieces[0]]
-        words: dict[str, None] = dict.fromkeys(frame_words.split())
+        words = set(frame_words.split())
         for cell, after in zip(cells, pieces[1:], strict=True):
             found = new.cells.get(cell.key) or old.cells.get(cell.key)
             if found is None:
                 found = self._cell(cell.build)
             new.cells[cell.key] = found
             html += [found[0], after]
-            words.update(dict.fromkeys(found[1].split()))
-        text = " ".join(words)
-        if self.split is not None and self.split(text) != list(words):
+            words.update(found[1].split())
+        ordered = sorted(words)
+        text = " ".join(ordered)
+        if self.split is not None and self.split(text) != ordered:
             return None  # a language whose splitter is not stable under re-joining: index the nodes
         return tf_html("", nodes.Text(text), html="".join(html))

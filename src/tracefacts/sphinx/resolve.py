@@ -11,6 +11,7 @@ from ..export import anchor_id
 from . import nodes as tfn
 from .directives import domain, get_state
 from .fragments import FOLDER, FragmentStore, HtmlRenderer, store_header
+from .state import gc_paused
 from .views import draw, tf_view
 
 SINGLE_PAGE_BUILDERS = {"singlehtml", "simplepdf", "latex", "rinoh"}
@@ -115,5 +116,6 @@ def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
         for node in views:
             context = tuple(node.parent["classes"]) if isinstance(node.parent, nodes.Element) else ()
             render = (lambda layout, c=context: renderer.render(layout, c)) if renderer else (lambda layout: None)
-            node.replace_self(draw(app, docname, node["spec"], render))
+            with gc_paused():
+                node.replace_self(draw(app, docname, node["spec"], render))
     resolve_tree(app, docname, doctree)

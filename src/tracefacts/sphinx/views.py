@@ -152,19 +152,25 @@ def _pages_nodes(app: Any, docname: str, pages: tuple[str, ...]) -> list[nodes.N
     return out or [nodes.emphasis("none", "none")]
 
 
+def _id_nodes(fact: Fact) -> list[nodes.Node]:
+    return [nodes.literal(fact.id, fact.id), nodes.Text(" "), nodes.inline(fact.statement, fact.statement)]
+
+
 def matrix(app: Any, docname: str, state: BuildState, ids: list[str]) -> Layout:
     from .resolve import page_title, pages_of
 
     rows = []
+    titles: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}  # most facts share their pages
     for fact in (state.facts[i] for i in ids):
         fp = state.fingerprints[fact.id]
         pages = tuple(pages_of(app, fact.id))
+        if pages not in titles:
+            titles[pages] = tuple((p, page_title(app, p)) for p in pages)
         rows.append((
-            Cell(("id-statement", fp), partial(lambda f: [nodes.literal(f.id, f.id), nodes.Text(" "),
-                                                          nodes.inline(f.statement, f.statement)], fact)),
+            Cell(("id-statement", fp), partial(_id_nodes, fact)),
             Cell(("kind", fp), partial(_kind_nodes, state, fact)),
             Cell(("quotes", fp), partial(_quote_nodes, app, docname, state, fact)),
-            Cell(("pages", tuple((p, page_title(app, p)) for p in pages)), partial(_pages_nodes, app, docname, pages)),
+            Cell(("pages", titles[pages]), partial(_pages_nodes, app, docname, pages)),
         ))
     return Table(("Fact", "Kind", "Sources and quotes", "Shown on"), ("tf-table", tfn.GENERATED, "tf-trace-matrix"),
                  tuple(rows), (5, 2, 6, 2), scroll=True)
