@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from .figures import missing_figures
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
 from .normalize import normalize_text
-from .sources import SourceText, read_source
+from .sources import Normalizer, SourceText, read_source
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _anchor(fact: Fact, index: int, text: SourceText, spans: tuple[tuple[int, in
     )
 
 
-def _where_else(quote: QuoteRef, texts: dict[str, SourceText]) -> list[str]:
+def _where_else(quote: QuoteRef, texts: Mapping[str, SourceText]) -> list[str]:
     found = []
     for sid, other in texts.items():
         if sid == quote.source:
@@ -72,7 +73,7 @@ def _where_else(quote: QuoteRef, texts: dict[str, SourceText]) -> list[str]:
     return found
 
 
-def _not_found_message(quote: QuoteRef, text: SourceText, texts: dict[str, SourceText]) -> str:
+def _not_found_message(quote: QuoteRef, text: SourceText, texts: Mapping[str, SourceText]) -> str:
     elsewhere = _where_else(quote, texts)
     head = f"the quote {quote.quote!r} is not in `{quote.source}` ({text.source.file})"
     if elsewhere:
@@ -86,79 +87,118 @@ def _not_found_message(quote: QuoteRef, text: SourceText, texts: dict[str, Sourc
             f"    source: {near.source_text}\n    quote:  {near.quote_text}")
 
 
-def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
-    today = today or dt.date.today()
-    problems: list[Problem] = list(base.problems)
-    root = Path(base.root)
+@dataclass(frozen=True)
+class FactCheck:
+    """What checking one fact's quotes and figures found (staleness, which depends on the day, apart)."""
+
+    problems: tuple[Problem, ...]
+    anchors: tuple[Anchor, ...]  # one per quote found (`combine` reads from them where quotes matched)
+    # A message names other sources (a did-you-mean, or where else a quote stands): the
+    # result then depends on every source, not only on those the fact cites (memo keys).
+    consulted_all: bool
+
+
+def read_texts(base: FactBase, normalize: Normalizer | None = None) -> tuple[dict[str, SourceText], list[Problem]]:
+    """Every registered source that can be read, and a problem for each that cannot."""
     texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
+    root = Path(base.root)
     for source in base.sources.values():
-        read = read_source(root, source)
+        read = read_source(root, source, normalize)
         if isinstance(read, Problem):
             problems.append(read)
         else:
             texts[source.id] = read
+    return texts, problems
 
+
+def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, SourceText]) -> FactCheck:
+    """Check one fact. Of ``sources`` and ``texts`` it reads only the entries of the sources it
+    cites, unless ``consulted_all`` says otherwise; of a source, only its id, ``file`` and
+    ``published``; of a text, only what its bytes (``sha256``) determine."""
+    problems: list[Problem] = []
+    anchors: list[Anchor] = []
+    consulted_all = False
+
+    def problem(code: str, line: int, message: str, source: str | None = None,
+                severity: str = "error") -> None:
+        problems.append(Problem(code, severity, fact.origin, line, message, fact.id, source))  # type: ignore[arg-type]
+
+    for index, quote in enumerate(fact.sources):
+        if quote.source not in sources:
+            consulted_all = True
+            hint = difflib.get_close_matches(quote.source, list(sources), n=1)
+            problem("unknown-source", quote.source_line,
+                    f"`{quote.source}` is not a source of facts/sources.yaml"
+                    + (f"; did you mean `{hint[0]}`?" if hint else "; register it there first."),
+                    quote.source)
+            continue
+        text = texts.get(quote.source)
+        if text is None:
+            continue  # the source itself is already reported
+        result = match_quote(text.normalized, quote.quote, quote.prefix, quote.suffix)
+        if result.status == "too-short":
+            problem("quote-too-short", quote.line,
+                    f"{result.short_part!r} has fewer than {MIN_WORDS} words; quote more of the sentence "
+                    "so the evidence is unambiguous.", quote.source)
+        elif result.status == "not-found":
+            consulted_all = True
+            problem("quote-not-found", quote.line, _not_found_message(quote, text, texts), quote.source)
+        elif result.status == "context-mismatch":
+            problem("quote-not-found", quote.line,
+                    f"the quote occurs {result.unfiltered} time(s) in `{quote.source}`, but never with "
+                    "the given prefix/suffix next to it; correct them (`tracefacts find` prints them).",
+                    quote.source)
+        else:
+            anchors.append(_anchor(fact, index, text, result.occurrences[0]))
+            if result.status == "ambiguous":
+                lines = sorted({text.normalized.line_of(text.normalized.origin[o[0][0]])
+                                for o in result.occurrences})
+                problem("quote-ambiguous", quote.line,
+                        f"the quote occurs {len(result.occurrences)} times in `{quote.source}` "
+                        f"(lines {', '.join(map(str, lines))}); add `prefix:` or `suffix:` to pick one. "
+                        "The first is used.", quote.source, severity="warning")
+
+    if fact.sources:
+        dates = [sources[s].published for s in fact.source_ids if s in sources]
+        missing = missing_figures(fact.statement, [q.quote for q in fact.sources], dates)
+        if missing:
+            problem("figure-not-in-quote", fact.statement_line,
+                    f"the statement says {', '.join(repr(m) for m in missing)}, which none of its quotes "
+                    "(nor a cited source's date) contains: quote the passage that says it, or correct "
+                    "the statement.")
+    return FactCheck(tuple(problems), tuple(anchors), consulted_all)
+
+
+def stale_problem(fact: Fact, today: dt.date) -> Problem | None:
+    if not fact.is_stale(today):
+        return None
+    return Problem("stale", "warning", fact.origin, fact.review_by_line or fact.line,
+                   f"review_by {fact.review_by.isoformat()} has passed (today is {today.isoformat()}): "  # type: ignore[union-attr]
+                   "check the sources again, then move review_by or change the fact.", fact.id)
+
+
+def combine(base: FactBase, today: dt.date, texts: dict[str, SourceText], read_problems: list[Problem],
+            checks: Iterable[FactCheck]) -> CheckResult:
+    """The result of the whole base from each fact's check (``checks``, in the order of ``base.facts``)."""
+    problems: list[Problem] = [*base.problems, *read_problems]
     anchors: dict[tuple[str, int], Anchor] = {}
     cited: set[str] = set()
     # per source: facts whose quotes match, and those that do not (for hash mismatches)
     matching: dict[str, set[str]] = defaultdict(set)
     failing_facts: dict[str, set[str]] = defaultdict(set)
-
-    for fact in base.facts.values():
-        def problem(code: str, line: int, message: str, source: str | None = None,
-                    severity: str = "error", fact: Fact = fact) -> None:
-            problems.append(Problem(code, severity, fact.origin, line, message, fact.id, source))  # type: ignore[arg-type]
-
-        for index, quote in enumerate(fact.sources):
-            if quote.source not in base.sources:
-                hint = difflib.get_close_matches(quote.source, list(base.sources), n=1)
-                problem("unknown-source", quote.source_line,
-                        f"`{quote.source}` is not a source of facts/sources.yaml"
-                        + (f"; did you mean `{hint[0]}`?" if hint else "; register it there first."),
-                        quote.source)
-                continue
-            cited.add(quote.source)
-            text = texts.get(quote.source)
-            if text is None:
-                continue  # the source itself is already reported
-            result = match_quote(text.normalized, quote.quote, quote.prefix, quote.suffix)
-            if result.status == "too-short":
-                problem("quote-too-short", quote.line,
-                        f"{result.short_part!r} has fewer than {MIN_WORDS} words; quote more of the sentence "
-                        "so the evidence is unambiguous.", quote.source)
-            elif result.status == "not-found":
-                failing_facts[quote.source].add(fact.id)
-                problem("quote-not-found", quote.line, _not_found_message(quote, text, texts), quote.source)
-            elif result.status == "context-mismatch":
-                failing_facts[quote.source].add(fact.id)
-                problem("quote-not-found", quote.line,
-                        f"the quote occurs {result.unfiltered} time(s) in `{quote.source}`, but never with "
-                        "the given prefix/suffix next to it; correct them (`tracefacts find` prints them).",
-                        quote.source)
-            else:
-                matching[quote.source].add(fact.id)
-                anchors[(fact.id, index)] = _anchor(fact, index, text, result.occurrences[0])
-                if result.status == "ambiguous":
-                    lines = sorted({text.normalized.line_of(text.normalized.origin[o[0][0]])
-                                    for o in result.occurrences})
-                    problem("quote-ambiguous", quote.line,
-                            f"the quote occurs {len(result.occurrences)} times in `{quote.source}` "
-                            f"(lines {', '.join(map(str, lines))}); add `prefix:` or `suffix:` to pick one. "
-                            "The first is used.", quote.source, severity="warning")
-
-        if fact.sources:
-            dates = [base.sources[s].published for s in fact.source_ids if s in base.sources]
-            missing = missing_figures(fact.statement, [q.quote for q in fact.sources], dates)
-            if missing:
-                problem("figure-not-in-quote", fact.statement_line,
-                        f"the statement says {', '.join(repr(m) for m in missing)}, which none of its quotes "
-                        "(nor a cited source's date) contains: quote the passage that says it, or correct "
-                        "the statement.")
-        if fact.is_stale(today):
-            problem("stale", fact.review_by_line or fact.line,
-                    f"review_by {fact.review_by.isoformat()} has passed (today is {today.isoformat()}): "  # type: ignore[union-attr]
-                    "check the sources again, then move review_by or change the fact.",
-                    severity="warning")
+    for fact, checked in zip(base.facts.values(), checks, strict=True):
+        problems.extend(checked.problems)
+        stale = stale_problem(fact, today)
+        if stale is not None:
+            problems.append(stale)
+        cited.update(q.source for q in fact.sources)  # those not registered are left out below
+        for anchor in checked.anchors:
+            anchors[(fact.id, anchor.index)] = anchor
+            matching[anchor.source].add(fact.id)
+        for problem in checked.problems:
+            if problem.code == "quote-not-found":  # not found, or not with its prefix/suffix
+                failing_facts[problem.source].add(fact.id)  # type: ignore[index]
 
     for source in base.sources.values():
         text = texts.get(source.id)
@@ -175,6 +215,12 @@ def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
     return CheckResult(base, tuple(problems), anchors, texts, today)
 
 
+def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
+    texts, read_problems = read_texts(base)
+    checks = (check_fact(fact, base.sources, texts) for fact in base.facts.values())
+    return combine(base, today or dt.date.today(), texts, read_problems, checks)
+
+
 def _mismatch_message(source: Source, text: SourceText, broken: list[str], still: list[str]) -> str:
     msg = (f"{source.file} has changed since it was pinned (sha256 {text.sha256[:12]}…, pinned "
            f"{(source.sha256 or '')[:12]}…). ")
@@ -189,4 +235,5 @@ def check(root: str | Path, today: dt.date | None = None) -> CheckResult:
     return check_base(load(root), today)
 
 
-__all__ = ["check", "check_base", "CheckResult", "failing", "normalize_text"]
+__all__ = ["check", "check_base", "CheckResult", "FactCheck", "check_fact", "combine", "failing",
+           "normalize_text", "read_texts", "stale_problem"]

@@ -176,12 +176,7 @@ def _closest(name: str, allowed: set[str]) -> str | None:
     return match[0] if match else None
 
 
-def _read_file(path: Path, rel: str, reader: _Reader, top_key: str) -> Seq | None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reader.problem("yaml-syntax", 1, f"cannot read the file: {exc.strerror or exc}")
-        return None
+def _top_list(data: bytes, rel: str, reader: _Reader, top_key: str) -> Seq | None:
     parsed = parse(data)
     if isinstance(parsed, YamlError):
         reader.problem("yaml-syntax", parsed.line, parsed.message)
@@ -202,10 +197,47 @@ def _read_file(path: Path, rel: str, reader: _Reader, top_key: str) -> Seq | Non
     return seq
 
 
-def _load_sources(root: Path, reader: _Reader) -> dict[str, Source]:
+def _unreadable(rel: str, exc: OSError) -> Problem:
+    return Problem("yaml-syntax", "error", rel, 1, f"cannot read the file: {exc.strerror or exc}")
+
+
+@dataclass(frozen=True)
+class SourcesFile:
+    """What ``facts/sources.yaml`` says: the sources it registers and the problems in it."""
+
+    sources: dict[str, Source]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A well-formed fact of one file, before ids are compared across files."""
+
+    fact: Fact
+    id_line: int
+
+
+@dataclass(frozen=True)
+class FactFile:
+    """What one fact file says on its own, in file order.
+
+    Problems and candidates are kept interleaved so that a `duplicate-id` found when the
+    files are merged takes the place it had when files were read one after another.
+    """
+
+    rel: str
+    items: tuple[Problem | Candidate, ...]
+
+
+def parse_sources_file(data: bytes) -> SourcesFile:
+    """Parse the bytes of ``facts/sources.yaml``; depends on nothing else (memoisable)."""
+    reader = _Reader(SOURCES_FILE)
+    return SourcesFile(_parse_sources(data, reader), tuple(reader.problems))
+
+
+def _parse_sources(data: bytes, reader: _Reader) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    path = root / SOURCES_FILE
-    seq = _read_file(path, SOURCES_FILE, reader, "sources")
+    seq = _top_list(data, SOURCES_FILE, reader, "sources")
     if seq is None:
         return sources
     for node in seq.items:
@@ -241,52 +273,57 @@ def _load_sources(root: Path, reader: _Reader) -> dict[str, Source]:
     return sources
 
 
-def _load_facts(path: Path, rel: str, reader: _Reader, facts: dict[str, Fact]) -> None:
-    seq = _read_file(path, rel, reader, "facts")
-    if seq is None:
-        return
-    for node in seq.items:
-        entries = reader.mapping(node, "a fact", FACT_KEYS)
-        if entries is None:
-            continue
-        fid, id_line = reader.slug(entries, "id", "a fact", required=True, owner_line=node.line)
-        what = f"fact `{fid}`" if fid else "a fact"
-        statement, statement_line = reader.text(entries, "statement", what, required=True,
-                                                owner_line=node.line, fact=fid)
-        kind, kind_line = reader.text(entries, "kind", what, required=True, owner_line=node.line, fact=fid)
-        if kind is not None and kind not in KINDS:
-            reader.problem("schema", kind_line, f"`kind` {kind!r} of {what} must be one of {', '.join(KINDS)}.",
-                           fact=fid)
-            kind = None
-        claimant, _ = reader.text(entries, "claimant", what, required=False, fact=fid)
-        if kind in KINDS_NEEDING_CLAIMANT and claimant is None:
-            reader.problem("schema", kind_line,
-                           f"{what} is a {kind}: say whose with `claimant:` (e.g. `claimant: Meta`).", fact=fid)
-        topic, _ = reader.slug(entries, "topic", what, required=True, owner_line=node.line, fact=fid)
-        tags = reader.text_list(entries, "tags", what, fact=fid, check=lambda t: bool(SLUG.match(t)),
-                                item_hint="is not a slug (lower-case words joined by `-`).")
-        date, precision = _event_date(entries, reader, what, fid, node.line)
-        review_by, review_line = reader.date(entries, "review_by", what, required=False,
-                                             owner_line=node.line, fact=fid)
-        subject, _ = reader.slug(entries, "subject", what, required=False, owner_line=node.line, fact=fid)
-        attribute, _ = reader.slug(entries, "attribute", what, required=False, owner_line=node.line, fact=fid)
-        value, _ = reader.text(entries, "value", what, required=False, fact=fid)
-        quotes = _load_quotes(entries, what, fid, node.line, reader)
-        if fid is None or statement is None or kind is None or topic is None:
-            continue
-        if fid in facts:
-            first = facts[fid]
-            reader.problem("duplicate-id", id_line,
-                           f"fact id `{fid}` is already used in {first.origin} line {first.line}; "
-                           "ids must be unique.", fact=fid)
-            continue
-        facts[fid] = Fact(
-            id=fid, statement=statement, kind=kind, topic=topic, sources=quotes, origin=rel,
-            line=node.line, statement_line=statement_line, claimant=claimant, tags=tags, date=date,
-            date_precision=precision,
-            review_by=review_by, review_by_line=review_line if review_by else None,
-            subject=subject, attribute=attribute, value=value,
-        )
+def parse_fact_file(rel: str, data: bytes) -> FactFile:
+    """Parse the bytes of one fact file; depends on nothing but ``rel`` and ``data`` (memoisable)."""
+    reader = _Reader(rel)
+    items: list[Problem | Candidate] = []
+    seq = _top_list(data, rel, reader, "facts")
+    for node in seq.items if seq is not None else ():
+        candidate = _parse_fact(node, reader)
+        items.extend(reader.problems)
+        reader.problems.clear()
+        if candidate is not None:
+            items.append(candidate)
+    items.extend(reader.problems)
+    return FactFile(rel, tuple(items))
+
+
+def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
+    entries = reader.mapping(node, "a fact", FACT_KEYS)
+    if entries is None:
+        return None
+    fid, id_line = reader.slug(entries, "id", "a fact", required=True, owner_line=node.line)
+    what = f"fact `{fid}`" if fid else "a fact"
+    statement, statement_line = reader.text(entries, "statement", what, required=True,
+                                            owner_line=node.line, fact=fid)
+    kind, kind_line = reader.text(entries, "kind", what, required=True, owner_line=node.line, fact=fid)
+    if kind is not None and kind not in KINDS:
+        reader.problem("schema", kind_line, f"`kind` {kind!r} of {what} must be one of {', '.join(KINDS)}.",
+                       fact=fid)
+        kind = None
+    claimant, _ = reader.text(entries, "claimant", what, required=False, fact=fid)
+    if kind in KINDS_NEEDING_CLAIMANT and claimant is None:
+        reader.problem("schema", kind_line,
+                       f"{what} is a {kind}: say whose with `claimant:` (e.g. `claimant: Meta`).", fact=fid)
+    topic, _ = reader.slug(entries, "topic", what, required=True, owner_line=node.line, fact=fid)
+    tags = reader.text_list(entries, "tags", what, fact=fid, check=lambda t: bool(SLUG.match(t)),
+                            item_hint="is not a slug (lower-case words joined by `-`).")
+    date, precision = _event_date(entries, reader, what, fid, node.line)
+    review_by, review_line = reader.date(entries, "review_by", what, required=False,
+                                         owner_line=node.line, fact=fid)
+    subject, _ = reader.slug(entries, "subject", what, required=False, owner_line=node.line, fact=fid)
+    attribute, _ = reader.slug(entries, "attribute", what, required=False, owner_line=node.line, fact=fid)
+    value, _ = reader.text(entries, "value", what, required=False, fact=fid)
+    quotes = _load_quotes(entries, what, fid, node.line, reader)
+    if fid is None or statement is None or kind is None or topic is None:
+        return None
+    return Candidate(Fact(
+        id=fid, statement=statement, kind=kind, topic=topic, sources=quotes, origin=reader.file,
+        line=node.line, statement_line=statement_line, claimant=claimant, tags=tags, date=date,
+        date_precision=precision,
+        review_by=review_by, review_by_line=review_line if review_by else None,
+        subject=subject, attribute=attribute, value=value,
+    ), id_line)
 
 
 def _event_date(entries: dict[str, tuple[Scalar, Node]], reader: _Reader, what: str, fid: str | None,
@@ -332,26 +369,62 @@ def _load_quotes(entries: dict[str, tuple[Scalar, Node]], what: str, fid: str | 
     return tuple(quotes)
 
 
-def load(root: str | os.PathLike[str]) -> FactBase:
-    """Load the fact base under ``root``; problems are collected, never raised."""
-    root_path = Path(root).resolve()
-    problems: list[Problem] = []
-    src_reader = _Reader(SOURCES_FILE)
-    if (root_path / SOURCES_FILE).is_file():
-        sources = _load_sources(root_path, src_reader)
-    else:
-        sources = {}
-        src_reader.problem("yaml-syntax", 1, f"{SOURCES_FILE} does not exist under {root_path}.")
-    problems.extend(src_reader.problems)
+def read_sources_file(root: Path, parse_sources: Callable[[bytes], SourcesFile] = parse_sources_file) -> SourcesFile:
+    path = root / SOURCES_FILE
+    if not path.is_file():
+        return SourcesFile({}, (Problem("yaml-syntax", "error", SOURCES_FILE, 1,
+                                        f"{SOURCES_FILE} does not exist under {root}."),))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return SourcesFile({}, (_unreadable(SOURCES_FILE, exc),))
+    return parse_sources(data)
+
+
+def read_fact_file(path: Path, rel: str,
+                   parse_facts: Callable[[str, bytes], FactFile] = parse_fact_file) -> FactFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FactFile(rel, (_unreadable(rel, exc),))
+    return parse_facts(rel, data)
+
+
+def merge(root: Path, sources: SourcesFile, files: list[FactFile]) -> FactBase:
+    """The fact base the files make together: the first fact with an id wins, later ones are reported."""
+    problems: list[Problem] = list(sources.problems)
     facts: dict[str, Fact] = {}
-    files = []
-    for path in fact_files(root_path):
-        rel = path.relative_to(root_path).as_posix()
-        files.append(rel)
-        reader = _Reader(rel)
-        _load_facts(path, rel, reader, facts)
-        problems.extend(reader.problems)
-    return FactBase(str(root_path), sources, facts, tuple(files), tuple(problems))
+    for file in files:
+        for item in file.items:
+            if isinstance(item, Problem):
+                problems.append(item)
+            elif item.fact.id in facts:
+                first = facts[item.fact.id]
+                problems.append(Problem(
+                    "duplicate-id", "error", file.rel, item.id_line,
+                    f"fact id `{item.fact.id}` is already used in {first.origin} line {first.line}; "
+                    "ids must be unique.", item.fact.id))
+            else:
+                facts[item.fact.id] = item.fact
+    return FactBase(str(root), sources.sources, facts, tuple(f.rel for f in files), tuple(problems))
 
 
-__all__ = ["load", "find_root", "fact_files", "SOURCES_FILE"]
+def load(root: str | os.PathLike[str], *,
+         parse_sources: Callable[[bytes], SourcesFile] = parse_sources_file,
+         parse_facts: Callable[[str, bytes], FactFile] = parse_fact_file) -> FactBase:
+    """Load the fact base under ``root``; problems are collected, never raised.
+
+    ``parse_sources`` and ``parse_facts`` turn one file's bytes into its content; a
+    memo (``tracefacts.memo``) passes versions that remember earlier results.
+    """
+    root_path = Path(root).resolve()
+    sources = read_sources_file(root_path, parse_sources)
+    files = [read_fact_file(path, path.relative_to(root_path).as_posix(), parse_facts)
+             for path in fact_files(root_path)]
+    return merge(root_path, sources, files)
+
+
+__all__ = [
+    "load", "find_root", "fact_files", "SOURCES_FILE", "Candidate", "FactFile", "SourcesFile",
+    "parse_fact_file", "parse_sources_file", "read_fact_file", "read_sources_file", "merge",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -12,6 +13,8 @@ from .model import Problem, Source
 from .normalize import NormalizedSource, decode, normalize_source
 
 SEEDS = "seeds"
+# (decoded text, sha256 of its bytes) -> the text normalised; a memo keys on the hash
+Normalizer = Callable[[str, str], NormalizedSource]
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def confined_path(root: Path, file: str) -> Path | str:
     return real
 
 
-def read_source(root: Path, source: Source) -> SourceText | Problem:
+def read_source(root: Path, source: Source, normalize: Normalizer | None = None) -> SourceText | Problem:
     where = confined_path(root, source.file)
     if isinstance(where, str):
         return _problem(source, "source-outside-root", f"source `{source.id}`: {source.file!r}: {where}.")
@@ -78,4 +81,4 @@ def read_source(root: Path, source: Source) -> SourceText | Problem:
         return _problem(source, "source-not-utf8",
                         f"source `{source.id}`: {source.file} is not UTF-8 (line {line}, byte {exc.start}); "
                         "convert it, e.g. `iconv -f latin1 -t utf-8`, then re-pin it.")
-    return SourceText(source, where, digest, normalize_source(text))
+    return SourceText(source, where, digest, normalize_source(text) if normalize is None else normalize(text, digest))
