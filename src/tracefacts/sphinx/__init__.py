@@ -14,8 +14,7 @@ from typing import Any
 from sphinx.util import logging
 
 from .. import __version__
-from ..check import check_base
-from ..load import load
+from ..memo import load_and_check
 from . import directives as d
 from . import nodes as tfn
 from .domain import TracefactsDomain
@@ -50,7 +49,8 @@ def _root(app: Any) -> Path:
 
 def builder_inited(app: Any) -> None:
     root = _root(app)
-    result = check_base(load(root), _today(app))
+    # Remembered per fact file and per fact beside the doctrees: a one-fact edit re-checks one fact.
+    result = load_and_check(root, _today(app), Path(app.doctreedir) / "tracefacts.memo")
     state = BuildState(result)
     # Kept beside the environment, not in it: the env is pickled, the fact base is re-read anyway.
     d.STATES.clear()
