@@ -259,7 +259,7 @@ def write_memo(cache_file: Path, memo: _Memo) -> None:
     data = MAGIC + fingerprint() + hashlib.sha256(payload).digest() + payload
     with contextlib.suppress(OSError):
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache_file, data)
+        write_atomic(cache_file, data, durable=False)  # a cache: losing it costs time only
 
 
 def load_and_check(root: Path, today: dt.date | None, cache_file: Path | None) -> CheckResult:

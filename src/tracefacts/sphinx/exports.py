@@ -57,7 +57,7 @@ class ExportCache:
             return
         with contextlib.suppress(OSError):
             write_atomic(self.path, pickle.dumps({"version": __version__, "entries": self.new},
-                                                 protocol=pickle.HIGHEST_PROTOCOL))
+                                                 protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
 def write_exports(outdir: Path, doctreedir: Path, state: BuildState, pages: dict[str, list[str]]) -> None:

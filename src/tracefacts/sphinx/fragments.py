@@ -90,7 +90,7 @@ class FragmentStore:
             path = self._path(docname)
             with contextlib.suppress(OSError):  # a read-only build folder: slower next time, not wrong
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(path, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+                write_atomic(path, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
 def store_header(app: Any, extra: Hashable) -> str:

@@ -51,12 +51,13 @@ class BuildState:
         anchors = [(a.source, a.start, a.end, [(p.start, p.end) for p in a.parts])
                    for a in self.result.anchors_of(fact.id)]
         cited = [self.source_fingerprints.get(s) for s in fact.source_ids]
-        return digest([
-            fact.id, fact.statement, fact.kind, fact.claimant, fact.topic, list(fact.tags),
-            str(fact.date), fact.date_precision, str(fact.review_by), fact.is_stale(self.result.today),
+        # repr of str/int/None/date tuples is exact and deterministic, and cheaper than JSON for 5,000 facts
+        return hashlib.blake2b(repr((
+            fact.id, fact.statement, fact.kind, fact.claimant, fact.topic, fact.tags,
+            fact.date, fact.date_precision, fact.review_by, fact.is_stale(self.result.today),
             fact.subject, fact.attribute, fact.value,
             [(q.source, q.quote, q.prefix, q.suffix) for q in fact.sources], anchors, cited,
-        ])
+        )).encode(), digest_size=8).hexdigest()
 
     def anchors_on(self, source_id: str) -> list[Anchor]:
         """The quotes found in a source, in reading order."""
