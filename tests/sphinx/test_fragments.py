@@ -88,3 +88,13 @@ def test_a_foreign_builder_folder_does_not_share_cells(handbook, tmp_path):
     assert handbook.build("-b", "dirhtml", "-D", "tracefacts_html_fragments=0", out=slow).returncode == 0
     _assert_same(out, slow)
     shutil.rmtree(slow)
+
+
+def test_an_html_option_that_changes_the_writer_renders_cells_again(handbook, tmp_path):
+    fast, slow = tmp_path / "fast", tmp_path / "slow"
+    assert handbook.build(out=fast).returncode == 0
+    # Lists of one-paragraph items lose their "simple" class when compact lists are off.
+    option = ("-D", "html_compact_lists=0")
+    assert handbook.build(*option, out=fast).returncode == 0
+    assert handbook.build(*option, "-D", "tracefacts_html_fragments=0", out=slow).returncode == 0
+    _assert_same(fast, slow)

@@ -98,7 +98,11 @@ def store_header(app: Any, extra: Hashable) -> str:
     builder = app.builder
     translator = builder.get_translator_class() if hasattr(builder, "get_translator_class") else None
     config = app.config
+    # Sphinx's own hash of the html options and tags (.buildinfo): an option that changes
+    # how the writer draws a node (html_compact_lists, ...) must not leave old cells behind.
+    info = getattr(builder, "build_info", None)
     parts = [__version__, sphinx.__version__, docutils.__version__, builder.name,
+             getattr(info, "config_hash", None), getattr(info, "tags_hash", None), list(config.extensions),
              f"{translator.__module__}.{translator.__qualname__}" if translator else None,
              getattr(config, "html_file_suffix", None), getattr(config, "html_link_suffix", None),
              config.language, getattr(config, "html_search_language", None), repr(extra)]
