@@ -1,8 +1,10 @@
 """Sphinx extension: ``extensions = ["myst_parser", "sphinx_design", "tracefacts.sphinx"]``.
 
-The fact base is loaded and checked once per build (builder-inited); every core
-problem becomes a located warning. Pages record, in the `tf` domain, which facts they
-show, so a change to one fact re-reads exactly the pages that show it.
+The fact base is loaded and checked once per build (builder-inited, through the memo
+beside the doctrees); every core problem becomes a located warning. Pages record, in the
+`tf` domain, which facts they show and which views they hold. A change to a fact re-reads
+the pages whose roles drew it, and rewrites (without re-reading) the pages whose views
+would now draw something else: exactly the pages that show it.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ class TracefactsDomain(Domain):
     label = "tracefacts"
     initial_data: dict[str, Any] = {
         "shows": {},  # docname -> {fact id: first line}   (facts the page presents to readers)
-        "rendered": {},  # docname -> {fact id: fingerprint}   (everything drawn from the fact base)
-        "views": {},  # docname -> [(spec as sorted tuple, (fact ids…))]
+        "rendered": {},  # docname -> {fact id: fingerprint}   (drawn when the page is read: roles)
+        "views": {},  # docname -> [(spec, (fact ids…))]   (what its views show; re-read when that changes)
         "sources": {},  # docname -> {source id: fingerprint}  (source pages)
         "sentences": {},  # docname -> (sentences, sourced sentences)
         "drawn": {},  # docname -> [view spec]   (drawn when the page is written)
