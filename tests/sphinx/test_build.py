@@ -221,3 +221,12 @@ def test_a_matrix_filtered_by_topic_lists_and_follows_only_its_facts(handbook):
     assert handbook.build().returncode == 0
     written = _written(handbook.out, since)
     assert "matrix.html" in written and "matrix-advice.html" not in written
+
+
+def test_source_pages_that_cannot_be_written_are_a_clear_problem(handbook):
+    handbook.write("docs/sources", "a file where the generated pages' folder should be\n")
+    result = handbook.build()
+    assert result.returncode != 0
+    assert "cannot write the generated source pages into" in result.stderr
+    assert "tracefacts_source_pages = None" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -67,7 +67,13 @@ def builder_inited(app: Any) -> None:
         else:
             logger.warning(message, location=location, type="tracefacts", subtype=problem.code)
     if app.config.tracefacts_source_pages:
-        write_stubs(Path(app.srcdir), app.config.tracefacts_source_pages, state)
+        folder = Path(app.srcdir) / app.config.tracefacts_source_pages
+        try:
+            write_stubs(Path(app.srcdir), app.config.tracefacts_source_pages, state)
+        except OSError as exc:
+            logger.warning("cannot write the generated source pages into %s (%s): make the folder writable, "
+                           "or set tracefacts_source_pages = None to build without source pages",
+                           folder, exc.strerror or exc, type="tracefacts", subtype="source-pages")
 
 
 def _add_static(app: Any) -> None:
