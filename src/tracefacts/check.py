@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .anchor import CONTEXT_CHARS, MAX_NEAR_MISS_SOURCE, MIN_WORDS, match_quote, nearest_passage
 from .figures import missing_figures
+from .gcpause import gc_paused
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
 from .normalize import normalize_text
@@ -216,9 +217,10 @@ def combine(base: FactBase, today: dt.date, texts: dict[str, SourceText], read_p
 
 
 def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
-    texts, read_problems = read_texts(base)
-    checks = (check_fact(fact, base.sources, texts) for fact in base.facts.values())
-    return combine(base, today or dt.date.today(), texts, read_problems, checks)
+    with gc_paused():  # anchors and problems for every fact: all kept
+        texts, read_problems = read_texts(base)
+        checks = (check_fact(fact, base.sources, texts) for fact in base.facts.values())
+        return combine(base, today or dt.date.today(), texts, read_problems, checks)
 
 
 def _mismatch_message(source: Source, text: SourceText, broken: list[str], still: list[str]) -> str:

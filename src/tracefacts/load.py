@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .gcpause import gc_paused
 from .model import KINDS, KINDS_NEEDING_CLAIMANT, Fact, FactBase, Problem, QuoteRef, Source
 from .yamlnodes import (
     NULL_TAG,
@@ -418,10 +419,11 @@ def load(root: str | os.PathLike[str], *,
     memo (``tracefacts.memo``) passes versions that remember earlier results.
     """
     root_path = Path(root).resolve()
-    sources = read_sources_file(root_path, parse_sources)
-    files = [read_fact_file(path, path.relative_to(root_path).as_posix(), parse_facts)
-             for path in fact_files(root_path)]
-    return merge(root_path, sources, files)
+    with gc_paused():  # every object made here is kept
+        sources = read_sources_file(root_path, parse_sources)
+        files = [read_fact_file(path, path.relative_to(root_path).as_posix(), parse_facts)
+                 for path in fact_files(root_path)]
+        return merge(root_path, sources, files)
 
 
 __all__ = [

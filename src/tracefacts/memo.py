@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import hashlib
 import pickle
 import sys
@@ -35,6 +34,7 @@ from typing import NamedTuple, TypeVar
 from . import __version__, anchor, check, figures, load, model, normalize, sources, yamlnodes
 from .atomic import write_atomic
 from .check import CheckResult, FactCheck, check_fact, combine, read_texts
+from .gcpause import gc_paused
 from .load import FactFile, SourcesFile, parse_fact_file, parse_sources_file
 from .model import Fact, Source
 from .normalize import NormalizedSource, normalize_source
@@ -225,15 +225,8 @@ def _load_blob(blob: bytes | memoryview | None, kind: type[_T]) -> _T | None:
 
 
 def _unpickle(payload: bytes | memoryview) -> object:
-    # The memo is some 100,000 objects, all kept: letting the collector scan them again
-    # and again while they are created would cost more than creating them.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # some 100,000 objects, all kept
         return pickle.loads(payload)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_memo(cache_file: Path) -> _Memo:

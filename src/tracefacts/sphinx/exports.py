@@ -16,7 +16,8 @@ from typing import Any
 from .. import __version__
 from ..atomic import write_atomic
 from ..export import annotated_facts, fact_annotations, fact_entry, to_json, to_w3c
-from .state import BuildState, digest, gc_paused
+from ..gcpause import gc_paused
+from .state import BuildState, digest
 
 CACHE = "tracefacts-exports.pickle"
 _HOLE = "\x00tracefacts-entries\x00"  # stands for the list spliced in; a JSON string cannot hold its quotes raw

@@ -28,8 +28,8 @@ from sphinx.util.docutils import new_document
 
 from .. import __version__
 from ..atomic import write_atomic
+from ..gcpause import gc_paused
 from .layout import Layout, blank_frame
-from .state import gc_paused
 
 FOLDER = "tracefacts-html"
 _SLOT = "\x00tracefacts-slot\x00"  # appended by identity, never compared by value

@@ -8,10 +8,10 @@ from typing import Any
 from docutils import nodes
 
 from ..export import anchor_id
+from ..gcpause import gc_paused
 from . import nodes as tfn
 from .directives import domain, get_state
 from .fragments import FOLDER, FragmentStore, HtmlRenderer, store_header
-from .state import gc_paused
 from .views import draw, tf_view
 
 SINGLE_PAGE_BUILDERS = {"singlehtml", "simplepdf", "latex", "rinoh"}

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,15 +118,3 @@ def select(state: BuildState, spec: dict[str, object]) -> list[str]:
         chosen.sort(key=lambda i: (state.facts[i].date, i))
     return chosen
 
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a view of thousands of facts is drawn: collections
-    walk the whole process (the environment, the fact base) and find nothing to free."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
