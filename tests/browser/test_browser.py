@@ -386,6 +386,33 @@ def test_no_horizontal_scrolling_at_desktop_width(handbook: Handbook, tab: Tab) 
     assert not wide, f"pages that scroll sideways at 1280px: {wide}"
 
 
+SPLIT_WORDS_JS = """sel => {
+    const split = [];
+    for (const cell of document.querySelectorAll(sel)) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/[A-Za-z]{2,}/g)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (lines.size > 1) split.push(m[0]);
+            }
+        }
+    }
+    return split;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, PHONE["width"]])
+def test_table_cells_break_between_words_not_inside_them(handbook: Handbook, open_tab, width: int) -> None:  # type: ignore[no-untyped-def]
+    """A squeezed column once showed "Go/ogl/e Ge/mm/a 4": words must stay whole (the table scrolls)."""
+    tab = open_tab(viewport={"width": width, "height": 900})
+    goto(tab, handbook, "table.html")
+    split = tab.page.evaluate(SPLIT_WORDS_JS, ".tf-table td, .tf-table th")
+    assert split == [], f"words broken across lines at {width}px: {split}"
+
+
 def test_long_attribution_wraps_at_phone_width(handbook: Handbook, open_tab) -> None:  # type: ignore[no-untyped-def]
     """The payload claimant is long: its badge must wrap, not run out of the text column."""
     tab = open_tab(viewport=PHONE, has_touch=True, is_mobile=True)
