@@ -212,10 +212,16 @@ class SourcesFile:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A well-formed fact of one file, before ids are compared across files."""
+    """A fact entry of one file with a valid id, before ids are compared across files.
 
-    fact: Fact
+    ``fact`` is None when the entry has schema errors: it is not loaded, but its id is
+    still taken, so a second entry with that id is reported in the same run.
+    """
+
+    fact: Fact | None
+    id: str
     id_line: int
+    line: int  # where the entry starts
 
 
 @dataclass(frozen=True)
@@ -316,15 +322,17 @@ def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
     attribute, _ = reader.slug(entries, "attribute", what, required=False, owner_line=node.line, fact=fid)
     value, _ = reader.text(entries, "value", what, required=False, fact=fid)
     quotes = _load_quotes(entries, what, fid, node.line, reader)
-    if fid is None or statement is None or kind is None or topic is None:
+    if fid is None:
         return None
+    if statement is None or kind is None or topic is None:
+        return Candidate(None, fid, id_line, node.line)
     return Candidate(Fact(
         id=fid, statement=statement, kind=kind, topic=topic, sources=quotes, origin=reader.file,
         line=node.line, statement_line=statement_line, claimant=claimant, tags=tags, date=date,
         date_precision=precision,
         review_by=review_by, review_by_line=review_line if review_by else None,
         subject=subject, attribute=attribute, value=value,
-    ), id_line)
+    ), fid, id_line, node.line)
 
 
 def _event_date(entries: dict[str, tuple[Scalar, Node]], reader: _Reader, what: str, fid: str | None,
@@ -392,21 +400,24 @@ def read_fact_file(path: Path, rel: str,
 
 
 def merge(root: Path, sources: SourcesFile, files: list[FactFile]) -> FactBase:
-    """The fact base the files make together: the first fact with an id wins, later ones are reported."""
+    """The fact base the files make together: the first entry with an id takes it, later ones
+    are reported (even when the first has schema errors and is not loaded)."""
     problems: list[Problem] = list(sources.problems)
     facts: dict[str, Fact] = {}
+    taken: dict[str, tuple[str, int]] = {}  # id -> (file, line) of the entry that took it
     for file in files:
         for item in file.items:
             if isinstance(item, Problem):
                 problems.append(item)
-            elif item.fact.id in facts:
-                first = facts[item.fact.id]
+            elif item.id in taken:
+                origin, line = taken[item.id]
                 problems.append(Problem(
                     "duplicate-id", "error", file.rel, item.id_line,
-                    f"fact id `{item.fact.id}` is already used in {first.origin} line {first.line}; "
-                    "ids must be unique.", item.fact.id))
+                    f"fact id `{item.id}` is already used in {origin} line {line}; ids must be unique.", item.id))
             else:
-                facts[item.fact.id] = item.fact
+                taken[item.id] = (file.rel, item.line)
+                if item.fact is not None:
+                    facts[item.id] = item.fact
     return FactBase(str(root), sources.sources, facts, tuple(f.rel for f in files), tuple(problems))
 
 

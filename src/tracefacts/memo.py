@@ -203,10 +203,14 @@ class _Run:
 def _parse(rel: str, data: bytes) -> _FileEntry:
     parsed = parse_fact_file(rel, data)
     digests: dict[str, str] = {}
+    seen: set[str] = set()
     for item in parsed.items:
-        # `merge` keeps the first fact of an id, so only the first of the file can be the one kept
-        if isinstance(item, load.Candidate) and item.fact.id not in digests:
-            digests[item.fact.id] = fact_digest(item.fact)
+        # `merge` keeps the first entry of an id (none if that one is malformed), so only the
+        # first of the file can be the one kept
+        if isinstance(item, load.Candidate) and item.id not in seen:
+            seen.add(item.id)
+            if item.fact is not None:
+                digests[item.id] = fact_digest(item.fact)
     return _FileEntry(parsed, digests)
 
 

@@ -142,6 +142,26 @@ def test_duplicate_fact_id_in_one_file_and_across_files(make_handbook):
     assert "facts/x.yaml line 2" in message
 
 
+def test_a_reused_id_is_reported_even_when_one_entry_has_schema_errors(make_handbook):
+    """One run reports every problem: fixing the missing `kind` must not reveal a duplicate later."""
+    broken = FACT_HEAD.split("facts:\n", 1)[1].replace("    kind: reported\n", "")
+    hb = make_handbook(FACT_HEAD + BETA + broken)
+    result = hb.check()
+    second = hb.line("- id: acme.capacity", nth=2)
+    assert Found("duplicate-id", "facts/x.yaml", second) in found(result.errors)
+    assert Found("schema", "facts/x.yaml", second) in found(result.errors)
+    # the well-formed first entry still loads
+    assert result.base.facts["acme.capacity"].kind == "reported"
+
+
+def test_an_id_taken_by_a_malformed_entry_is_still_taken(make_handbook):
+    broken = FACT_HEAD.replace("    kind: reported\n", "")
+    hb = make_handbook(broken + BETA + FACT_HEAD.split("facts:\n", 1)[1])
+    result = hb.check()
+    assert Found("duplicate-id", "facts/x.yaml", hb.line("- id: acme.capacity", nth=2)) in found(result.errors)
+    assert "acme.capacity" not in result.base.facts
+
+
 def test_duplicate_source_id(make_handbook):
     hb = make_handbook()
     text = hb.read("facts/sources.yaml").replace("id: beta-news", "id: acme-report")
