@@ -21,3 +21,21 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def freeze_heap() -> None:
+    """Leave everything alive now out of later collections, until `thaw_heap`.
+
+    A build holds the environment, the fact base and its check results for its whole
+    length; every full collection Sphinx triggers while it writes pages would scan them
+    all again (at 5,000 facts about a fifth of an incremental build). Young garbage, such as
+    each written page's doctree, is still collected. Objects that die while frozen are
+    freed by reference counting; cycles among them wait for `thaw_heap`.
+    """
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    """Give frozen objects back to the collector (end of a build: a long-lived process such
+    as a test session or sphinx-autobuild runs the next build with nothing held back)."""
+    gc.unfreeze()

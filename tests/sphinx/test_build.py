@@ -230,3 +230,31 @@ def test_source_pages_that_cannot_be_written_are_a_clear_problem(handbook):
     assert "cannot write the generated source pages into" in result.stderr
     assert "tracefacts_source_pages = None" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_in_process_build_leaves_nothing_held_back_from_the_collector(handbook):
+    # Builds freeze the long-lived heap while they write; a test session or a server
+    # that builds in its own process must get it back, after a failed build too.
+    import gc
+
+    from sphinx.application import Sphinx
+    from sphinx.errors import ExtensionError
+
+    def build(fail_while_writing: bool = False) -> None:
+        app = Sphinx(str(handbook.docs), str(handbook.docs), str(handbook.out), str(handbook.out / ".doctrees"),
+                     "html", status=None, warning=None, freshenv=True)
+        if fail_while_writing:
+            app.connect("doctree-resolved", lambda *args: 1 / 0)
+        app.build()
+
+    assert gc.get_freeze_count() == 0
+    build()
+    assert gc.get_freeze_count() == 0
+    facts = (handbook.root / "facts/rocket.yaml").read_text()
+    unquotable = facts.replace('"Acme launched Rocket One on March 3."', '"Acme never said it."')
+    handbook.write("facts/rocket.yaml", unquotable)
+    build()  # a fact-base error is a warning: the build still ends
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ExtensionError, match="division by zero"):
+        build(fail_while_writing=True)
+    assert gc.get_freeze_count() == 0

@@ -16,6 +16,7 @@ from typing import Any
 from sphinx.util import logging
 
 from .. import __version__
+from ..gcpause import freeze_heap, thaw_heap
 from ..memo import load_and_check
 from . import directives as d
 from . import nodes as tfn
@@ -74,6 +75,7 @@ def builder_inited(app: Any) -> None:
             logger.warning("cannot write the generated source pages into %s (%s): make the folder writable, "
                            "or set tracefacts_source_pages = None to build without source pages",
                            folder, exc.strerror or exc, type="tracefacts", subtype="source-pages")
+    freeze_heap()  # the loaded environment and fact base live as long as the build
 
 
 def _add_static(app: Any) -> None:
@@ -112,10 +114,12 @@ def env_updated(app: Any, env: Any) -> list[str]:
         if data["written"].get(doc) != signature:
             data["written"][doc] = signature
             rewrite.append(doc)
+    freeze_heap()  # and so do the doctrees just read, which are all pickled by now
     return sorted(rewrite)
 
 
 def build_finished(app: Any, exception: Exception | None) -> None:
+    thaw_heap()
     state = d.STATES.get(id(app.env))
     if exception is not None or state is None:
         return
