@@ -38,5 +38,8 @@ def _figures_in(text: str) -> set[str]:
 
 def missing_figures(statement: str, quotes: Iterable[str], dates: Iterable[dt.date | None]) -> list[str]:
     """Figures of ``statement`` found neither in a quote nor in a cited source's date."""
+    figures = figures_of(statement)
+    if not figures:
+        return []
     evidence = set().union(*(_figures_in(q) for q in quotes), *(_date_evidence(d) for d in dates if d is not None))
-    return [f for f in figures_of(statement) if f not in evidence]
+    return [f for f in figures if f not in evidence]

@@ -27,6 +27,8 @@ def decode(data: bytes) -> str:
 
 def normalize_text(text: str) -> str:
     """Normalise a quote, prefix or statement (no offset map needed)."""
+    if text.isascii():  # NFKC, the folds and the invisibles change nothing in ASCII
+        return " ".join(text.split())
     # Fold before NFKC too: NFKC turns ″ into two primes, which would become two quotes.
     text = _fold(unicodedata.normalize("NFKC", _fold(text)))
     for invisible in ZERO_WIDTH:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tfcore import SEED_A
 
 from tracefacts.anchor import match_quote
@@ -197,3 +199,10 @@ def test_normalize_text_and_normalize_source_agree():
                unicodedata.normalize("NFD", "caf\u00e9 tr\u00e8s \u00e0"), "\ufb01ne \u2460 \uff21"]
     for text in samples:
         assert normalize_source(text).norm == normalize_text(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_normalize_text_agrees_with_normalize_source_on_any_text(text):
+    # normalize_text skips NFKC and the folds for ASCII; normalize_source never does.
+    assert normalize_text(text) == normalize_source(text).norm
