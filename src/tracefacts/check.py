@@ -15,7 +15,7 @@ from .gcpause import gc_paused
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
 from .normalize import normalize_text
-from .sources import Normalizer, SourceText, read_source
+from .sources import Normalizer, SourceText, read_source, real_seeds
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,9 @@ def read_texts(base: FactBase, normalize: Normalizer | None = None) -> tuple[dic
     texts: dict[str, SourceText] = {}
     problems: list[Problem] = []
     root = Path(base.root)
+    seeds = real_seeds(root)
     for source in base.sources.values():
-        read = read_source(root, source, normalize)
+        read = read_source(root, source, normalize, seeds)
         if isinstance(read, Problem):
             problems.append(read)
         else:

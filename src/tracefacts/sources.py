@@ -33,8 +33,17 @@ def _problem(source: Source, code: str, message: str) -> Problem:
     return Problem(code, "error", source.origin, source.file_line, message, source=source.id)
 
 
-def confined_path(root: Path, file: str) -> Path | str:
-    """The real path of ``file`` if it stays inside ``root/seeds``, else why not."""
+def real_seeds(root: Path) -> Path:
+    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop:
+    # the loop then fails to open below and is reported as a problem.
+    return Path(os.path.realpath(root / SEEDS))
+
+
+def confined_path(root: Path, file: str, seeds: Path | None = None) -> Path | str:
+    """The real path of ``file`` if it stays inside ``root/seeds``, else why not.
+
+    ``seeds`` is ``real_seeds(root)``, when the caller reads many sources in one go.
+    """
     if "\0" in file:  # os functions raise ValueError on it
         return "it contains a NUL character, which no file name can hold"
     if "\\" in file:
@@ -44,17 +53,16 @@ def confined_path(root: Path, file: str) -> Path | str:
     parts = PurePosixPath(os.path.normpath(file)).parts
     if not parts or parts[0] != SEEDS or len(parts) < 2:
         return f"it leads outside {SEEDS}/; every source must be a file inside {SEEDS}/"
-    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop:
-    # the loop then fails to open below and is reported as a problem.
-    seeds = Path(os.path.realpath(root / SEEDS))
+    seeds = seeds or real_seeds(root)
     real = Path(os.path.realpath(root / file))
     if real != seeds and seeds not in real.parents:
         return f"it resolves to {real}, outside {SEEDS}/ (a link pointing out?)"
     return real
 
 
-def read_source(root: Path, source: Source, normalize: Normalizer | None = None) -> SourceText | Problem:
-    where = confined_path(root, source.file)
+def read_source(root: Path, source: Source, normalize: Normalizer | None = None,
+                seeds: Path | None = None) -> SourceText | Problem:
+    where = confined_path(root, source.file, seeds)
     if isinstance(where, str):
         return _problem(source, "source-outside-root", f"source `{source.id}`: {source.file!r}: {where}.")
     try:
