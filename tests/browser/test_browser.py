@@ -178,6 +178,27 @@ def test_tooltip_fits_a_phone_screen(handbook: Handbook, open_tab) -> None:  # t
                          f"{clipped}")
 
 
+def test_a_tap_shows_the_tip_and_a_second_tap_opens_the_source(handbook: Handbook, open_tab) -> None:  # type: ignore[no-untyped-def]
+    """A touch screen has no hover: the first tap on a marker shows its quote, the second follows it."""
+    tab = open_tab(viewport=PHONE, has_touch=True, is_mobile=True)
+    goto(tab, handbook, "facts.html")
+    href = expected_href(handbook, "x.closed-weights", "alpha-2026-04-10")
+    cite = tab.page.locator(f'a.tf-cite[href="{href}"]').first
+    tip = cite.locator(".tf-tip")
+    cite.locator(".tf-marker").tap()
+    tip.wait_for(state="visible", timeout=3000)
+    tab.page.wait_for_timeout(300)  # a navigation the tap started would have begun by now
+    assert tab.page.url == handbook.url("facts.html"), "the first tap left the page before the quote was seen"
+    assert norm(quotes_from(handbook, "x.closed-weights", "alpha-2026-04-10")[0]) in norm(tip.inner_text())
+    tab.page.locator("h1").first.tap()
+    tip.wait_for(state="hidden", timeout=3000)
+    cite.locator(".tf-marker").tap()
+    tip.wait_for(state="visible", timeout=3000)
+    cite.locator(".tf-marker").tap()
+    tab.page.wait_for_url(re.compile(re.escape(f"/{href}") + "$"), timeout=5000)
+    assert not tab.errors, tab.errors
+
+
 # --------------------------------------------------------------------------- links to quotes
 
 

@@ -16,3 +16,19 @@
   // After "load": the theme's styles move things until then, and the position must be final.
   if (document.readyState === "complete") mark(); else window.addEventListener("load", mark);
 })();
+
+// A touch screen has no hover: the first tap on a citation marker opens its tip (the
+// quote and where it comes from), a second tap follows the link, a tap elsewhere closes it.
+(function () {
+  var pointer = "mouse";
+  document.addEventListener("pointerdown", function (event) { pointer = event.pointerType; }, true);
+  document.addEventListener("click", function (event) {
+    var cite = event.target instanceof Element ? event.target.closest("a.tf-cite") : null;
+    document.querySelectorAll("a.tf-cite.tf-open").forEach(function (el) {
+      if (el !== cite) el.classList.remove("tf-open");
+    });
+    if (!cite || pointer !== "touch" || cite.classList.contains("tf-open")) return;
+    event.preventDefault();
+    cite.classList.add("tf-open");
+  }, true);
+})();
