@@ -28,7 +28,7 @@ def freeze_heap() -> None:
 
     A build holds the environment, the fact base and its check results for its whole
     length; every full collection Sphinx triggers while it writes pages would scan them
-    all again (at 5,000 facts about a fifth of an incremental build). Young garbage, such as
+    all again (at 5,000 facts a tenth of a one-fact rebuild). Young garbage, such as
     each written page's doctree, is still collected. Objects that die while frozen are
     freed by reference counting; cycles among them wait for `thaw_heap`.
     """
