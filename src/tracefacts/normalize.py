@@ -8,7 +8,6 @@ a W3C TextPositionSelector on the text a reader actually has.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 import unicodedata
 from array import array
@@ -26,7 +25,6 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
-@functools.lru_cache(maxsize=4096)  # a quote is matched, then read for its figures
 def normalize_text(text: str) -> str:
     """Normalise a quote, prefix or statement (no offset map needed)."""
     if text.isascii():  # NFKC, the folds and the invisibles change nothing in ASCII

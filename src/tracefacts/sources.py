@@ -34,8 +34,6 @@ def _problem(source: Source, code: str, message: str) -> Problem:
 
 
 def real_seeds(root: Path) -> Path:
-    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop:
-    # the loop then fails to open below and is reported as a problem.
     return Path(os.path.realpath(root / SEEDS))
 
 
@@ -54,6 +52,8 @@ def confined_path(root: Path, file: str, seeds: Path | None = None) -> Path | st
     if not parts or parts[0] != SEEDS or len(parts) < 2:
         return f"it leads outside {SEEDS}/; every source must be a file inside {SEEDS}/"
     seeds = seeds or real_seeds(root)
+    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop:
+    # the loop then fails to open in read_source and is reported as a problem.
     real = Path(os.path.realpath(root / file))
     if real != seeds and seeds not in real.parents:
         return f"it resolves to {real}, outside {SEEDS}/ (a link pointing out?)"
