@@ -23,19 +23,27 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def freeze_heap() -> None:
-    """Leave everything alive now out of later collections, until `thaw_heap`.
+class HeapFreeze:
+    """Leave the build's long-lived objects out of full collections while it runs.
 
     A build holds the environment, the fact base and its check results for its whole
     length; every full collection Sphinx triggers while it writes pages would scan them
-    all again (at 5,000 facts a tenth of a one-fact rebuild). Young garbage, such as
-    each written page's doctree, is still collected. Objects that die while frozen are
-    freed by reference counting; cycles among them wait for `thaw_heap`.
+    all again (at 5,000 facts a tenth of a one-fact rebuild). Young garbage, such as each
+    written page's doctree, is still collected; objects that die while frozen are freed by
+    reference counting, cycles among them once thawed. ``gc.unfreeze`` gives back *every*
+    frozen object, so a heap someone else froze (a server that freezes after start-up) is
+    left alone: then this does nothing.
     """
-    gc.freeze()
 
+    def __init__(self) -> None:
+        self.owned = False
 
-def thaw_heap() -> None:
-    """Give frozen objects back to the collector (end of a build: a long-lived process such
-    as a test session or sphinx-autobuild runs the next build with nothing held back)."""
-    gc.unfreeze()
+    def freeze(self, *_event_args: object) -> None:
+        if self.owned or gc.get_freeze_count() == 0:
+            self.owned = True
+            gc.freeze()
+
+    def thaw(self, *_event_args: object) -> None:
+        if self.owned:
+            self.owned = False
+            gc.unfreeze()

@@ -258,3 +258,10 @@ def test_an_in_process_build_leaves_nothing_held_back_from_the_collector(handboo
     with pytest.raises(ExtensionError, match="division by zero"):
         build(fail_while_writing=True)
     assert gc.get_freeze_count() == 0
+    # A host that froze its own heap keeps it frozen: a build must not unfreeze it.
+    gc.freeze()
+    try:
+        build()
+        assert gc.get_freeze_count() > 0, "the build unfroze its host's heap"
+    finally:
+        gc.unfreeze()

@@ -16,7 +16,7 @@ from typing import Any
 from sphinx.util import logging
 
 from .. import __version__
-from ..gcpause import freeze_heap, thaw_heap
+from ..gcpause import HeapFreeze
 from ..memo import load_and_check
 from . import directives as d
 from . import nodes as tfn
@@ -75,7 +75,6 @@ def builder_inited(app: Any) -> None:
             logger.warning("cannot write the generated source pages into %s (%s): make the folder writable, "
                            "or set tracefacts_source_pages = None to build without source pages",
                            folder, exc.strerror or exc, type="tracefacts", subtype="source-pages")
-    freeze_heap()  # the loaded environment and fact base live as long as the build
 
 
 def _add_static(app: Any) -> None:
@@ -114,12 +113,10 @@ def env_updated(app: Any, env: Any) -> list[str]:
         if data["written"].get(doc) != signature:
             data["written"][doc] = signature
             rewrite.append(doc)
-    freeze_heap()  # and so do the doctrees just read, which are all pickled by now
     return sorted(rewrite)
 
 
 def build_finished(app: Any, exception: Exception | None) -> None:
-    thaw_heap()
     state = d.STATES.get(id(app.env))
     if exception is not None or state is None:
         return
@@ -179,6 +176,12 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("env-updated", env_updated)
     app.connect("doctree-resolved", resolve)
     app.connect("build-finished", build_finished)
+    # After every extension has loaded its data (the env, our fact base), and again once the
+    # doctrees are read; thawed first thing at the end, whether the build failed or not.
+    heap = HeapFreeze()
+    app.connect("builder-inited", heap.freeze, priority=900)
+    app.connect("env-updated", heap.freeze, priority=900)
+    app.connect("build-finished", heap.thaw, priority=100)
     app.connect("builder-inited", _add_static)
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
