@@ -199,6 +199,21 @@ def test_a_tap_shows_the_tip_and_a_second_tap_opens_the_source(handbook: Handboo
     assert not tab.errors, tab.errors
 
 
+def test_enter_after_a_tap_opens_the_source_at_once(handbook: Handbook, open_tab) -> None:  # type: ignore[no-untyped-def]
+    """A tablet with a keyboard: once the reader types, Enter on a marker follows it (its tip already
+    shows on focus), whatever was last tapped."""
+    tab = open_tab(viewport=PHONE, has_touch=True, is_mobile=True)
+    goto(tab, handbook, "facts.html")
+    first = expected_href(handbook, "x.closed-weights", "alpha-2026-04-10")
+    tab.page.locator(f'a.tf-cite[href="{first}"]').first.locator(".tf-marker").tap()
+    other = tab.page.locator(f'a.tf-cite:not([href="{first}"])').first
+    href = other.get_attribute("href")
+    other.focus()
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_url(re.compile(re.escape(f"/{href}") + "$"), timeout=5000)
+    assert not tab.errors, tab.errors
+
+
 # --------------------------------------------------------------------------- links to quotes
 
 

@@ -20,8 +20,9 @@
 // A touch screen has no hover: the first tap on a citation marker opens its tip (the
 // quote and where it comes from), a second tap follows the link, a tap elsewhere closes it.
 (function () {
-  var pointer = "mouse";
+  var pointer = "mouse";  // how the reader last acted: a key press is not a tap
   document.addEventListener("pointerdown", function (event) { pointer = event.pointerType; }, true);
+  document.addEventListener("keydown", function () { pointer = "keyboard"; }, true);
   document.addEventListener("click", function (event) {
     var cite = event.target instanceof Element ? event.target.closest("a.tf-cite") : null;
     document.querySelectorAll("a.tf-cite.tf-open").forEach(function (el) {
