@@ -8,6 +8,7 @@ role and directive of ``tracefacts.sphinx``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import subprocess
@@ -308,6 +309,18 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on a free local port, as its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def handbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handbook]:
     root = tmp_path_factory.mktemp("handbook")
@@ -316,16 +329,17 @@ def handbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Handbook]:
     run = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-b", "html", "-q", str(root / "docs"), str(out)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, f"sphinx-build -W failed ({run.returncode}):\n{run.stdout}\n{run.stderr}"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     facts = yaml.safe_load((root / "facts" / "x.yaml").read_text(encoding="utf-8"))["facts"]
     sources = yaml.safe_load((root / "facts" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
-    try:
-        yield Handbook(root, out, f"http://127.0.0.1:{server.server_address[1]}", facts, sources)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(out) as base_url:
+        yield Handbook(root, out, base_url, facts, sources)
+
+
+@pytest.fixture(scope="session")
+def real_handbook_site(real_handbook_html: Path) -> Iterator[str]:
+    """The real handbook's strict build (tests/conftest.py), served: its base URL."""
+    with served(real_handbook_html) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
