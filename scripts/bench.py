@@ -849,8 +849,11 @@ def compile_package(python: str) -> None:
     """
     folder = subprocess.run([python, "-c", "import os, tracefacts; print(os.path.dirname(tracefacts.__file__))"],
                             capture_output=True, text=True).stdout.strip()
-    if folder:
-        subprocess.run([python, "-m", "compileall", "-q", folder], capture_output=True)
+    done = bool(folder) and subprocess.run([python, "-m", "compileall", "-q", folder],
+                                           capture_output=True).returncode == 0
+    if not done:
+        log(f"bench: could not byte-compile tracefacts ({folder or 'not importable'}): "
+            "start-up times include compiling it")
 
 
 def warm_up(res: Results, variants: list[str], work: Path) -> None:
