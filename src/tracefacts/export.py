@@ -30,9 +30,18 @@ def _quote_dict(fact: Fact, index: int, anchor: Anchor | None) -> dict[str, obje
     return entry
 
 
+# Fact ids are slugs: single `.` or `-` between letters and digits, never `--`. So `--`
+# cannot come from a fact id, and no two (fact, quote) pairs share an anchor: with `-1`,
+# the second quote of `rocket.closed` and the first of `rocket.closed-1` did.
+QUOTE_SEPARATOR = "--"
+
+
 def anchor_id(anchor: Anchor) -> str:
-    """The HTML id of a highlighted quote on its source page, stable across builds."""
-    return f"q-{anchor.fact}-{anchor.index}" if anchor.index else f"q-{anchor.fact}"
+    """The HTML id of a highlighted quote on its source page, stable across builds.
+
+    The first quote of a fact is ``q-<fact>``; a later one ``q-<fact>--<index>``.
+    """
+    return f"q-{anchor.fact}{QUOTE_SEPARATOR}{anchor.index}" if anchor.index else f"q-{anchor.fact}"
 
 
 def fact_entry(result: CheckResult, fact: Fact, pages: Sequence[str] = ()) -> dict[str, object]:

@@ -40,7 +40,7 @@ def anchors(hb: Handbook) -> dict[str, tuple[str, str, int, str]]:
     found = {}
     for fact in hb.facts:
         for index, entry in enumerate(fact["sources"]):
-            name = f"q-{fact['id']}-{index}" if index else f"q-{fact['id']}"
+            name = f"q-{fact['id']}--{index}" if index else f"q-{fact['id']}"
             found[name] = (fact["id"], entry["source"], index, entry["quote"])
     return found
 
@@ -48,7 +48,7 @@ def anchors(hb: Handbook) -> dict[str, tuple[str, str, int, str]]:
 def expected_href(hb: Handbook, fact_id: str, source_id: str) -> str:
     """A marker links to the first quote the fact takes from that source."""
     index = next(i for i, e in enumerate(hb.fact(fact_id)["sources"]) if e["source"] == source_id)
-    return f"sources/{source_id}.html#q-{fact_id}" + (f"-{index}" if index else "")
+    return f"sources/{source_id}.html#q-{fact_id}" + (f"--{index}" if index else "")
 
 
 def quotes_from(hb: Handbook, fact_id: str, source_id: str) -> list[str]:
@@ -219,7 +219,7 @@ def test_enter_after_a_tap_opens_the_source_at_once(handbook: Handbook, open_tab
 
 CLICKS = [
     ("facts.html", "x.closed-weights", "alpha-2026-04-10"),  # first quote: #q-<fact>
-    ("facts.html", "x.closed-weights", "beta-2026-04-12"),  # second quote: #q-<fact>-1
+    ("facts.html", "x.closed-weights", "beta-2026-04-12"),  # second quote: #q-<fact>--1
     ("facts.html", "x.two-parts", "alpha-2026-04-10"),  # elided quote
     ("table.html", "x.benchmark-claim", "alpha-2026-04-10"),
     ("payload.html", "x.payload", "beta-2026-04-12"),

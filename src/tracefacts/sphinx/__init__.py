@@ -23,6 +23,7 @@ from . import nodes as tfn
 from .domain import TracefactsDomain
 from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
+from .ids import check_ids
 from .layout import slot
 from .resolve import pages_of, resolve
 from .source_page import SourceText, write_stubs
@@ -173,6 +174,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)
     app.connect("doctree-read", check_sourcing)
+    app.connect("doctree-read", check_ids)
     app.connect("env-updated", env_updated)
     app.connect("doctree-resolved", resolve)
     app.connect("build-finished", build_finished)
