@@ -10,11 +10,21 @@ from typing import Any
 from ..check import CheckResult
 from ..model import Anchor, Fact, Source
 
+# punctuation around a publisher's first word, not part of its name
+_LABEL_TRIM = ",.;:/|()[]{}<>\"'“”‘’«»—–-·•*&+!?"
+
 
 def source_label(source: Source) -> str:
-    """A short visible name for citation markers: the publisher's first word."""
-    word = source.publisher.split("/")[0].split()[0] if source.publisher.split() else source.id
-    return word.strip(",.;:") or source.id
+    """A short visible name for citation markers: the publisher's first word.
+
+    "VentureBeat / Meta AI Blog" → "VentureBeat", "/r/LocalLLaMA" → "r/LocalLLaMA"; a
+    publisher with no letter or digit at all (any text passes `check`) → the source id.
+    """
+    for word in source.publisher.split():
+        word = word.strip(_LABEL_TRIM)
+        if any(c.isalnum() for c in word):
+            return word
+    return source.id
 
 
 def date_label(source: Source) -> str:
