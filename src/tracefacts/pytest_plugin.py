@@ -1,34 +1,202 @@
-"""pytest plugin: every fact and every source of the handbook becomes a test item.
+"""pytest plugin: the fact base as test items, collected the way pytest collects files.
 
-Opt in with ``--tracefacts`` or ``tracefacts = true`` in the ini file. Items are named
-by id, so ``pytest -k llama`` runs the Llama facts; a failing item shows its problems
-exactly as ``tracefacts check`` prints them.
+Opt in with ``--tracefacts`` or ``tracefacts = true`` in the ini file. Each fact file
+``facts/*.yaml`` becomes a pytest File whose items are its facts, and ``facts/sources.yaml``
+one whose items are its sources: the printed node id ``facts/x.yaml::acme.prices`` runs that
+fact, ``pytest facts/`` the whole fact base, ``-k llama`` the Llama facts, and a test file
+named alone runs no fact. When no path is named, the fact folder joins pytest's default
+(``testpaths`` or the current folder), so a plain ``pytest`` checks the facts too.
+
+The check runs once per session, when the first fact file is collected. A failing item
+shows its problems exactly as ``tracefacts check`` prints them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import warnings
 from collections import defaultdict
+from collections.abc import Iterator, Set
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from .check import CheckResult, check, failing
-from .load import SOURCES_FILE, find_root
+from .load import ISO_DATE, SOURCES_FILE, fact_files, find_root
 from .model import Problem
 from .report import format_problems
 
-_RESULT = pytest.StashKey[CheckResult]()
+# Fact and source ids are slugs, which have no "_": no id can take these two item names.
+WHOLE_FILE = "whole_file"  # a file's problems that belong to none of its facts or sources
+OTHER_FILES = "other_files"  # problems of files pytest never collects (a FIFO, a link to a device…)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the command line and the ini file say, checked once at the start of the session."""
+
+    root: Path
+    today: dt.date | None
+    strict: bool
+    facts_dir: str  # real path of root/facts: what a collected file's folder is compared with
+    names: frozenset[str]  # the names in facts/ that the loader reads
+
+    def claims(self, path: Path) -> bool:
+        return path.name in self.names and os.path.realpath(path.parent) == self.facts_dir
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    """One item: its name, where it stands (file relative to the root, line) and its problems."""
+
+    name: str
+    rel: str
+    line: int
+    problems: tuple[Problem, ...]
+
+
+_SETTINGS = pytest.StashKey[Settings]()
+_PLAN = pytest.StashKey[dict[str, tuple[ItemPlan, ...]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tracefacts")
     group.addoption("--tracefacts", action="store_true", help="check the fact base: one item per fact and source")
-    group.addoption("--tracefacts-root", default=None, help="handbook folder (default: found from rootdir)")
+    group.addoption("--tracefacts-root", default=None,
+                    help="handbook folder, relative to the current folder (default: found from rootdir)")
     group.addoption("--tracefacts-today", default=None, help="judge staleness as of YYYY-MM-DD")
     parser.addini("tracefacts", type="bool", default=False, help="check the fact base (like --tracefacts)")
-    parser.addini("tracefacts_root", default="", help="handbook folder, relative to rootdir")
+    parser.addini("tracefacts_root", default="", help="handbook folder, relative to the ini file")
+    parser.addini("tracefacts_today", default="", help="judge staleness as of YYYY-MM-DD (like --tracefacts-today)")
     parser.addini("tracefacts_strict", type="bool", default=False, help="warnings (but stale) fail items too")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "tracefacts: an item of the fact base check (one fact or source)")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("--tracefacts") or config.getini("tracefacts"))
+
+
+def _date(where: str, text: str) -> dt.date:
+    # fromisoformat alone also takes 20260501 and week dates; the message promises YYYY-MM-DD.
+    try:
+        if ISO_DATE.match(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise pytest.UsageError(f"{where} {text} is not a date written YYYY-MM-DD")
+
+
+def _today(config: pytest.Config) -> dt.date | None:
+    if given := config.getoption("--tracefacts-today"):
+        return _date("--tracefacts-today", given)
+    if given := config.getini("tracefacts_today"):
+        return _date(f"tracefacts_today = {given!r} in {config.inipath}:", given)
+    return None
+
+
+def _root(config: pytest.Config) -> Path:
+    if given := config.getoption("--tracefacts-root"):
+        where, folder = f"--tracefacts-root {given}", config.invocation_params.dir / given
+    elif given := config.getini("tracefacts_root"):
+        base = config.inipath.parent if config.inipath else config.rootpath
+        where, folder = f"tracefacts_root = {given!r} in {config.inipath}", base / given
+    else:
+        found = find_root(config.rootpath)
+        if found is None:
+            raise pytest.UsageError(
+                f"--tracefacts: no {SOURCES_FILE} found from {config.rootpath} or a folder above it; "
+                "name the handbook folder with --tracefacts-root or the tracefacts_root ini option")
+        return found
+    if not folder.is_dir():
+        raise pytest.UsageError(f"{where}: no such folder ({folder})")
+    if not (folder / SOURCES_FILE).is_file():
+        raise pytest.UsageError(f"{where}: no {SOURCES_FILE} found in {folder}")
+    return folder.resolve()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Here rather than in pytest_configure: `pytest --help` configures too, and must not fail.
+    config = session.config
+    if not _enabled(config):
+        return
+    root = _root(config)
+    config.stash[_SETTINGS] = Settings(
+        root=root, today=_today(config), strict=bool(config.getini("tracefacts_strict")),
+        facts_dir=os.path.realpath(root / "facts"),
+        names=frozenset({Path(SOURCES_FILE).name, *(p.name for p in fact_files(root))}))
+    # No path named: pytest collects its default (testpaths, or the current folder) and the
+    # fact folder joins it, first (a fact check is quick), wherever the handbook is. A named
+    # path is the whole choice. (Overlaps, e.g. a current folder holding facts/, pytest
+    # collects once.)
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args.insert(0, str(root / "facts"))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> FactFile | None:
+    settings = parent.config.stash.get(_SETTINGS, None)
+    if settings is None or not settings.claims(file_path):
+        return None
+    return FactFile.from_parent(parent, path=file_path)
+
+
+def plan_items(result: CheckResult, collected: Set[str]) -> dict[str, tuple[ItemPlan, ...]]:
+    """The items of each fact file (by path relative to the root) and the problems each fails with.
+
+    Every problem lands in exactly one item: its fact's or its source's where that fact or
+    source stands in the problem's file; else its file's ``whole_file`` item (YAML syntax,
+    a schema problem above the entries, an entry the loader dropped, a duplicate id); else,
+    for a file pytest never collects (not in ``collected``), an ``other_files`` item beside
+    the sources. A file with nothing else to show still has its ``whole_file`` item.
+    """
+    base = result.base
+    owned: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    for p in result.problems:
+        if p.fact in base.facts and base.facts[p.fact].origin == p.file:
+            owned[p.file, p.fact].append(p)
+        elif p.source in base.sources and base.sources[p.source].origin == p.file:
+            owned[p.file, p.source].append(p)
+        elif p.file in collected:
+            owned[p.file, WHOLE_FILE].append(p)
+        else:
+            owned[SOURCES_FILE, OTHER_FILES].append(p)
+
+    entries: dict[str, list[tuple[str, int]]] = defaultdict(list)  # file -> (id, line) in file order
+    for source in base.sources.values():
+        entries[source.origin].append((source.id, source.line))
+    for fact in base.facts.values():
+        entries[fact.origin].append((fact.id, fact.line))
+
+    plans: dict[str, tuple[ItemPlan, ...]] = {}
+    for rel in (SOURCES_FILE, *base.files):
+        items: list[ItemPlan] = []
+        loose = owned.get((rel, WHOLE_FILE), [])
+        if loose or not entries[rel]:
+            items.append(ItemPlan(WHOLE_FILE, rel, min((p.line for p in loose), default=1), tuple(loose)))
+        items += [ItemPlan(name, rel, line, tuple(owned.get((rel, name), ()))) for name, line in entries[rel]]
+        if rel == SOURCES_FILE and (orphans := owned.get((rel, OTHER_FILES))):
+            items.append(ItemPlan(OTHER_FILES, orphans[0].file, orphans[0].line, tuple(orphans)))
+        plans[rel] = tuple(items)
+    return plans
+
+
+def _plan(config: pytest.Config) -> dict[str, tuple[ItemPlan, ...]]:
+    """The check, run once per session whichever fact file is collected first."""
+    if _PLAN not in config.stash:
+        settings = config.stash[_SETTINGS]
+        result = check(settings.root, settings.today)
+        collected = {rel for rel in (SOURCES_FILE, *result.base.files) if (settings.root / rel).is_file()}
+        config.stash[_PLAN] = plan_items(result, collected)
+    return config.stash[_PLAN]
+
+
+class TracefactsWarning(UserWarning):
+    """A problem of the fact base that does not fail its item (a warning, or stale)."""
 
 
 class ProblemsFound(Exception):
@@ -37,90 +205,40 @@ class ProblemsFound(Exception):
         self.problems = problems
 
 
+class FactFile(pytest.File):
+    """One YAML file of the fact base; its items are the facts (or sources) it defines."""
+
+    def collect(self) -> Iterator[TracefactsItem]:
+        settings = self.config.stash[_SETTINGS]
+        rel = f"facts/{self.path.name}"  # as the loader names it (settings.claims checked the folder)
+        for plan in _plan(self.config).get(rel, ()):
+            yield TracefactsItem.from_parent(self, name=plan.name, plan=plan, settings=settings)
+
+
 class TracefactsItem(pytest.Item):
-    def __init__(self, *, problems: list[Problem], line: int, strict: bool, **kwargs: object) -> None:
+    def __init__(self, *, plan: ItemPlan, settings: Settings, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.problems = problems
-        self.line = line
-        self.strict = strict
+        self.plan = plan
+        self.settings = settings
         self.add_marker("tracefacts")
 
     def runtest(self) -> None:
-        bad = failing(self.problems, self.strict)
+        bad = failing(self.plan.problems, self.settings.strict)
+        # What does not fail the item is still said, as pytest says it: in the warnings
+        # summary (and `-W error::tracefacts.pytest_plugin.TracefactsWarning` makes it fail).
+        for p in self.plan.problems:
+            if p not in bad:
+                warnings.warn_explicit(format_problems([p]), TracefactsWarning, p.file, p.line)
         if bad:
             raise ProblemsFound(bad)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: object = None) -> str:
         if isinstance(excinfo.value, ProblemsFound):
             return format_problems(excinfo.value.problems)
+        if isinstance(excinfo.value, TracefactsWarning):  # -W error: the problem, not our frame
+            return str(excinfo.value)
         return super().repr_failure(excinfo)  # type: ignore[return-value]
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.line - 1, f"tracefacts: {self.name}"
-
-
-class FactFile(pytest.File):
-    """One YAML file of the fact base; its items are the facts (or sources) it defines."""
-
-    def collect(self):  # type: ignore[no-untyped-def]
-        result: CheckResult = self.config.stash[_RESULT]
-        strict = bool(self.config.getini("tracefacts_strict"))
-        rel = self.path.relative_to(result.base.root).as_posix()
-        by_fact: dict[str, list[Problem]] = defaultdict(list)
-        by_source: dict[str, list[Problem]] = defaultdict(list)
-        loose: list[Problem] = []
-        for p in result.problems:
-            # A fact or source the loader dropped (bad kind, no file…) has no item of its
-            # own: its problems go to the file's item, or they would be lost.
-            if p.fact and p.fact in result.base.facts:
-                by_fact[p.fact].append(p)
-            elif p.source and p.file == rel and p.source in result.base.sources:
-                by_source[p.source].append(p)
-            elif p.file == rel:
-                loose.append(p)
-        if loose or rel != SOURCES_FILE and not any(f.origin == rel for f in result.base.facts.values()):
-            yield TracefactsItem.from_parent(self, name="file", problems=loose,
-                                             line=min((p.line for p in loose), default=1), strict=strict)
-        if rel == SOURCES_FILE:
-            for source in result.base.sources.values():
-                yield TracefactsItem.from_parent(self, name=source.id, problems=by_source[source.id],
-                                                 line=source.line, strict=strict)
-        else:
-            for fact in result.base.facts.values():
-                if fact.origin == rel:
-                    yield TracefactsItem.from_parent(self, name=fact.id, problems=by_fact[fact.id],
-                                                     line=fact.line, strict=strict)
-
-
-def _enabled(config: pytest.Config) -> bool:
-    return bool(config.getoption("--tracefacts") or config.getini("tracefacts"))
-
-
-def _root(config: pytest.Config) -> Path | None:
-    given = config.getoption("--tracefacts-root") or config.getini("tracefacts_root")
-    if given:
-        return (config.rootpath / given).resolve()
-    return find_root(config.rootpath)
-
-
-@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect, so they apply to our items too
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
-    if not _enabled(config):
-        return
-    root = _root(config)
-    if root is None or not (root / SOURCES_FILE).is_file():
-        raise pytest.UsageError(f"--tracefacts: no {SOURCES_FILE} found from {config.rootpath}")
-    today_text = config.getoption("--tracefacts-today")
-    today = dt.date.fromisoformat(today_text) if today_text else None
-    result = check(root, today)
-    config.stash[_RESULT] = result
-    files = [root / SOURCES_FILE, *(root / f for f in result.base.files)]
-    collected: list[pytest.Item] = []
-    for path in files:
-        collected.extend(FactFile.from_parent(session, path=path).collect())
-    items[:0] = collected
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "tracefacts: an item of the fact base check (one fact or source)")
+        # pytest counts lines from 0 here (it adds 1 where it prints one).
+        return self.settings.root / self.plan.rel, self.plan.line - 1, f"tracefacts: {self.name}"
