@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .check import CheckResult
-from .normalize import normalize_text
+from .normalize import lines, normalize_text
 
 COVERED_SHARE = 0.5  # a sentence counts as covered when quotes span half its characters
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
@@ -62,9 +62,8 @@ def coverage(result: CheckResult) -> list[SourceCoverage]:
                     mask[part.start:part.end] = b"\x01" * (part.end - part.start)
         sentences: list[Sentence] = []
         headings = chrome_lines = 0
-        offset = 0
-        for number, line in enumerate(text.text.splitlines(keepends=True), start=1):
-            line_start, offset = offset, offset + len(line)
+        for number, (line_start, _, line_next) in enumerate(lines(text.text), start=1):
+            line = text.text[line_start:line_next]
             body = line.strip()
             if not body:
                 continue

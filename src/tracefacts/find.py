@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .normalize import normalize_text
+from .normalize import line_end, normalize_text
 from .sources import SourceText
 
 
@@ -55,11 +55,10 @@ def find_text(texts: dict[str, SourceText], text: str) -> list[Occurrence]:
             start, end = ns.to_source(at, at + len(needle))
             line = ns.line_of(start)
             # the line around it, clipped: a scraped page is often one huge line
-            line_start, line_end = ns.line_starts[line - 1], ns.text.find("\n", end)
-            line_end = line_end if line_end >= 0 else len(ns.text)
-            first, last = max(line_start, start - CONTEXT), min(line_end, end + CONTEXT)
+            line_start, last_end = ns.line_starts[line - 1], line_end(ns.text, end)
+            first, last = max(line_start, start - CONTEXT), min(last_end, end + CONTEXT)
             context = (("\u2026" if first > line_start else "") + ns.text[first:last].strip()
-                       + ("\u2026" if last < line_end else ""))
+                       + ("\u2026" if last < last_end else ""))
             prefix = (_unique_prefix(ns.norm, at, needle, starts)
                       if 1 < len(starts) <= MAX_PREFIXED else None)
             found.append(Occurrence(sid, line, start, end, ns.text[start:end], context, prefix))

@@ -11,13 +11,51 @@ import bisect
 import re
 import unicodedata
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 SINGLE_QUOTES = "\u2019\u2018\u201a\u2032"
 DOUBLE_QUOTES = "\u201c\u201d\u201e\u2033"
 DASHES = "\u2010\u2012\u2013\u2014\u2015\u2212"
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+
+# The one definition of a line, for every output that numbers lines (find, check, coverage,
+# tracefacts.json, the source pages): a line ends at LF, CRLF or a lone CR, as editors and
+# Python's universal newlines have it. U+2028, U+2029, U+0085, form feed, vertical tab and
+# the information separators are characters inside a line (str.splitlines would split there).
+LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END_CHARS = re.compile(r"[\r\n]")
+# A blank line: a line end, white space other than a line end, another line end. `\r(?!\n)`
+# keeps a CRLF whole, so that one CRLF is never read as two line ends.
+_EOL = r"(?:\r\n|\r(?!\n)|\n)"
+_BLANK_LINE = re.compile(f"{_EOL}[^\\S\\r\\n]*{_EOL}")
+
+
+def line_starts(text: str) -> tuple[int, ...]:
+    """The offset where each line of ``text`` starts (the first is 0)."""
+    return (0, *(m.end() for m in LINE_END.finditer(text)))
+
+
+def line_number(starts: tuple[int, ...], offset: int) -> int:
+    """The 1-based line holding ``offset``, given ``line_starts(text)``."""
+    return bisect.bisect_right(starts, offset)
+
+
+def line_end(text: str, offset: int) -> int:
+    """Where the line holding ``offset`` ends: its line end's offset, or the end of the text."""
+    m = _LINE_END_CHARS.search(text, offset)
+    return m.start() if m else len(text)
+
+
+def lines(text: str) -> Iterator[tuple[int, int, int]]:
+    """Each line as ``(start, end, next)``: ``text[start:end]`` without its line end, the next
+    line starting at ``next``. Numbered from 1 in order; a final line end opens no new line."""
+    start = 0
+    for m in LINE_END.finditer(text):
+        yield start, m.start(), m.end()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text), len(text)
 
 
 def decode(data: bytes) -> str:
@@ -107,7 +145,8 @@ class NormalizedSource:
         return bisect.bisect_right(self.paragraph_ends, offset)
 
     def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.line_starts, offset)
+        """The 1-based line (see ``lines``) holding the offset ``offset`` of ``text``."""
+        return line_number(self.line_starts, offset)
 
 
 _FOLDS = [(c, "'") for c in SINGLE_QUOTES] + [(c, '"') for c in DOUBLE_QUOTES] + [(c, "-") for c in DASHES]
@@ -203,5 +242,4 @@ def normalize_source(text: str) -> NormalizedSource:
         length -= 1
     mapping.length, mapping.origin_length = length, len(folded)
     paragraph_ends = tuple(m.start() for m in _BLANK_LINE.finditer(text))
-    line_starts = tuple([0] + [m.end() for m in re.finditer("\n", text)])
-    return NormalizedSource(text, norm, _Composed(mapping, nfkc_map), paragraph_ends, line_starts)
+    return NormalizedSource(text, norm, _Composed(mapping, nfkc_map), paragraph_ends, line_starts(text))
