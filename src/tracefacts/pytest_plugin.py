@@ -88,14 +88,14 @@ def _date(where: str, text: str) -> dt.date:
             return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    raise pytest.UsageError(f"{where} {text} is not a date written YYYY-MM-DD")
+    raise pytest.UsageError(f"{where} is not a date written YYYY-MM-DD")
 
 
 def _today(config: pytest.Config) -> dt.date | None:
     if given := config.getoption("--tracefacts-today"):
-        return _date("--tracefacts-today", given)
+        return _date(f"--tracefacts-today {given}", given)
     if given := config.getini("tracefacts_today"):
-        return _date(f"tracefacts_today = {given!r} in {config.inipath}:", given)
+        return _date(f"tracefacts_today = {given} (in {config.inipath})", given)
     return None
 
 
@@ -104,7 +104,7 @@ def _root(config: pytest.Config) -> Path:
         where, folder = f"--tracefacts-root {given}", config.invocation_params.dir / given
     elif given := config.getini("tracefacts_root"):
         base = config.inipath.parent if config.inipath else config.rootpath
-        where, folder = f"tracefacts_root = {given!r} in {config.inipath}", base / given
+        where, folder = f"tracefacts_root = {given} (in {config.inipath})", base / given
     else:
         found = find_root(config.rootpath)
         if found is None:
@@ -116,7 +116,8 @@ def _root(config: pytest.Config) -> Path:
         raise pytest.UsageError(f"{where}: no such folder ({folder})")
     if not (folder / SOURCES_FILE).is_file():
         raise pytest.UsageError(f"{where}: no {SOURCES_FILE} found in {folder}")
-    return folder.resolve()
+    # Not resolved: node ids are paths relative to pytest's rootdir, spelled as pytest spells it.
+    return Path(os.path.abspath(folder))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -198,6 +199,11 @@ def _plan(config: pytest.Config) -> dict[str, tuple[ItemPlan, ...]]:
 class TracefactsWarning(UserWarning):
     """A problem of the fact base that does not fail its item (a warning, or stale)."""
 
+    def __init__(self, problem: Problem) -> None:
+        # pytest puts file:line before the text of a warning already
+        super().__init__(format_problems([problem]).removeprefix(f"{problem.file}:{problem.line}: "))
+        self.problem = problem
+
 
 class ProblemsFound(Exception):
     def __init__(self, problems: list[Problem]) -> None:
@@ -226,9 +232,11 @@ class TracefactsItem(pytest.Item):
         bad = failing(self.plan.problems, self.settings.strict)
         # What does not fail the item is still said, as pytest says it: in the warnings
         # summary (and `-W error::tracefacts.pytest_plugin.TracefactsWarning` makes it fail).
+        # The file is named in <>: pytest would print the raw line of a file it can open, and
+        # only escaped text of the fact base reaches the terminal (format_problems).
         for p in self.plan.problems:
             if p not in bad:
-                warnings.warn_explicit(format_problems([p]), TracefactsWarning, p.file, p.line)
+                warnings.warn_explicit(TracefactsWarning(p), TracefactsWarning, f"<{p.file}>", p.line)
         if bad:
             raise ProblemsFound(bad)
 
@@ -236,7 +244,7 @@ class TracefactsItem(pytest.Item):
         if isinstance(excinfo.value, ProblemsFound):
             return format_problems(excinfo.value.problems)
         if isinstance(excinfo.value, TracefactsWarning):  # -W error: the problem, not our frame
-            return str(excinfo.value)
+            return format_problems([excinfo.value.problem])
         return super().repr_failure(excinfo)  # type: ignore[return-value]
 
     def reportinfo(self) -> tuple[Path, int, str]:

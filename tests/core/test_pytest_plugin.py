@@ -274,9 +274,10 @@ def test_what_does_not_fail_is_a_pytest_warning_judged_by_today(pytester, book):
     result.stdout.fnmatch_lines([
         "*warnings summary*",
         "facts/x.yaml::acme.capacity",
-        f"*TracefactsWarning: facts/x.yaml:{line}: warning stale (fact acme.capacity)",
+        f"*<facts/x.yaml>:{line}: TracefactsWarning: warning stale (fact acme.capacity)",
         "*today is 2026-05-01*",
     ])
+    assert "review_by: 2026-03-01" not in result.stdout.str()  # the YAML line itself, raw: never printed
     pytester.makeini("[pytest]\ntracefacts_today = 2026-02-01\n")
     result = run(pytester, "--tracefacts", "facts/x.yaml")
     result.assert_outcomes(passed=2)
@@ -298,7 +299,7 @@ def test_what_does_not_fail_is_a_pytest_warning_judged_by_today(pytester, book):
     (["--tracefacts-today", "20260501"], "",
      "ERROR: --tracefacts-today 20260501 is not a date written YYYY-MM-DD"),
     ([], "tracefacts_today = 2026-02-30\n",
-     "ERROR: tracefacts_today = '2026-02-30' in *tox.ini: 2026-02-30 is not a date written YYYY-MM-DD"),
+     "ERROR: tracefacts_today = 2026-02-30 (in *tox.ini) is not a date written YYYY-MM-DD"),
     (["--tracefacts-root", "nowhere"], "",
      "ERROR: --tracefacts-root nowhere: no such folder*"),
     (["--tracefacts-root", "seeds"], "",
