@@ -29,11 +29,20 @@ _LINE_END_CHARS = re.compile(r"[\r\n]")
 # keeps a CRLF whole, so that one CRLF is never read as two line ends.
 _EOL = r"(?:\r\n|\r(?!\n)|\n)"
 _BLANK_LINE = re.compile(f"{_EOL}[^\\S\\r\\n]*{_EOL}")
+# In a text with no lone CR (nearly every source: LF or CRLF), every line ends with an LF: a
+# plain LF scans several times faster than the alternation, and gives the same lines.
+_LF = re.compile("\n")
+_BLANK_LINE_LF = re.compile(r"\n[^\S\n]*\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _lone_cr(text: str) -> bool:
+    return "\r" in text and _LONE_CR.search(text) is not None
 
 
 def line_starts(text: str) -> tuple[int, ...]:
     """The offset where each line of ``text`` starts (the first is 0)."""
-    return (0, *(m.end() for m in LINE_END.finditer(text)))
+    return (0, *(m.end() for m in (LINE_END if _lone_cr(text) else _LF).finditer(text)))
 
 
 def line_number(starts: tuple[int, ...], offset: int) -> int:
@@ -50,9 +59,13 @@ def line_end(text: str, offset: int) -> int:
 def lines(text: str) -> Iterator[tuple[int, int, int]]:
     """Each line as ``(start, end, next)``: ``text[start:end]`` without its line end, the next
     line starting at ``next``. Numbered from 1 in order; a final line end opens no new line."""
+    lone_cr = _lone_cr(text)
     start = 0
-    for m in LINE_END.finditer(text):
-        yield start, m.start(), m.end()
+    for m in (LINE_END if lone_cr else _LF).finditer(text):
+        end = m.start()
+        if not lone_cr and end > start and text[end - 1] == "\r":
+            end -= 1  # the CR of a CRLF
+        yield start, end, m.end()
         start = m.end()
     if start < len(text):
         yield start, len(text), len(text)
@@ -241,5 +254,6 @@ def normalize_source(text: str) -> NormalizedSource:
         norm = norm[:-1]
         length -= 1
     mapping.length, mapping.origin_length = length, len(folded)
-    paragraph_ends = tuple(m.start() for m in _BLANK_LINE.finditer(text))
+    blank = _BLANK_LINE if _lone_cr(text) else _BLANK_LINE_LF
+    paragraph_ends = tuple(m.start() for m in blank.finditer(text))
     return NormalizedSource(text, norm, _Composed(mapping, nfkc_map), paragraph_ends, line_starts(text))

@@ -8,10 +8,13 @@ seed text, line by line, not asked of the program.
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tfcore import Handbook, sha256
 
 from tracefacts import normalize
@@ -96,6 +99,22 @@ def test_a_line_ends_at_lf_crlf_or_a_lone_cr_and_nowhere_else():
     assert ns.line_of(SEED.index("The quoted")) == QUOTE_LINE
     assert ns.line_of(SEED.index("here and there")) == 4
     assert ns.line_of(SEED.index("More text")) == 7
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ab \r\n\x0b\x0c\x1c\x85\u2028\u2029", max_size=40))
+def test_lines_are_the_lines_of_pythons_universal_newlines(text):
+    # io reads with universal newlines: CRLF, CR and LF each end a line, nothing else does
+    expected = io.StringIO(text, newline=None).read().split("\n")
+    if expected[-1] == "":
+        expected.pop()  # a final line end opens no new line
+    got = list(normalize.lines(text))
+    assert [text[start:end] for start, end, _ in got] == expected
+    ns = normalize.normalize_source(text)
+    for number, (start, end, after) in enumerate(got, start=1):
+        assert ns.line_starts[number - 1] == start
+        assert {ns.line_of(i) for i in range(start, after)} <= {number}
+        assert normalize.line_end(text, start) == end
 
 
 def test_find_names_the_line_an_editor_shows(capsys, book):
