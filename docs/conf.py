@@ -7,7 +7,7 @@ author = "The briefing team"
 copyright = f"{_dt.date.today().year}, {author}"
 
 extensions = ["myst_parser", "sphinx_design", "tracefacts.sphinx"]
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]  # fieldlist: the risks' labels
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build"]
 html_theme = "furo"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.util import logging
+from sphinx.util.logging import is_suppressed_warning
 
 from .. import __version__
 from ..gcpause import HeapFreeze
@@ -28,8 +29,8 @@ from .layout import slot
 from .resolve import pages_of, resolve
 from .source_page import SourceText, write_stubs
 from .sourcing import check_sourcing
-from .state import BuildState, digest, select
-from .views import tf_view, write_signature
+from .state import BuildState, digest
+from .views import plan, tf_view, write_signature
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -91,7 +92,14 @@ def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], rem
         if any(state.fingerprints.get(f) != fp for f, fp in rendered.items()):
             outdated.add(doc)
     for doc, views in data["views"].items():
-        if any(tuple(select(state, dict(spec))) != ids for spec, ids in views):
+        if any(plan(state, dict(spec)) != drawn for spec, drawn in views):
+            outdated.add(doc)
+    for doc, checked in data["checked"].items():
+        if any(state.fingerprints.get(f) != fp for f, fp in checked.items()):
+            outdated.add(doc)
+    for doc, unknown in data["unknown"].items():
+        # its warning would now be wrong: the fact it named exists
+        if any(f in state.facts for f in unknown):
             outdated.add(doc)
     for doc, sources in data["sources"].items():
         if any(state.source_page_fingerprint(s) != fp for s, fp in sources.items()):
@@ -99,8 +107,29 @@ def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], rem
     return outdated - removed
 
 
+READING: dict[int, list[str]] = {}  # id(env) -> the pages this build reads
+
+
+def env_before_read_docs(app: Any, env: Any, docnames: list[str]) -> None:
+    READING.clear()
+    READING[id(env)] = docnames  # the list itself: a later handler may still add to it
+
+
+def report_kept_problems(app: Any, env: Any) -> None:
+    """A page not read again in this build still has the problems found when it was read:
+    report them again, at the same place and with the same type (``suppress_warnings``)."""
+    reread = set(READING.get(id(env), ()))
+    problems = env.get_domain("tf").data["problems"]
+    for doc in sorted(problems):
+        if doc in reread or doc not in env.all_docs:
+            continue
+        for location, message, subtype in problems[doc]:
+            logger.warning("%s", message, location=location, type="tracefacts", subtype=subtype)
+
+
 def env_updated(app: Any, env: Any) -> list[str]:
     """Pages whose views would now draw something else are rewritten (not re-read)."""
+    report_kept_problems(app, env)
     state = d.get_state(env)
     data = env.get_domain("tf").data
     usage = {doc: sorted(shown) for doc, shown in sorted(data["shows"].items())}
@@ -127,8 +156,17 @@ def build_finished(app: Any, exception: Exception | None) -> None:
     if app.builder.format == "html":
         write_exports(Path(app.outdir), Path(app.doctreedir), state, {f: pages_of(app, f) for f in state.facts})
     errors = state.result.errors
-    unsourced = {doc: n for doc, (total, sourced) in dom.data["sentences"].items() if (n := total - sourced)}
-    if errors or unsourced:
+    suppressed = app.config.suppress_warnings
+    unsourced: dict[str, int] = {}
+    other: dict[str, int] = {}
+    for doc, problems in dom.data["problems"].items():
+        if doc not in app.env.all_docs:
+            continue
+        for _, _, subtype in problems:
+            if not is_suppressed_warning("tracefacts", subtype, suppressed):
+                count = unsourced if subtype == "unsourced-sentence" else other
+                count[doc] = count.get(doc, 0) + 1
+    if errors or unsourced or other:
         facts = sorted({p.fact for p in errors if p.fact})
         parts = []
         if errors:
@@ -137,6 +175,9 @@ def build_finished(app: Any, exception: Exception | None) -> None:
         if unsourced:
             parts.append(f"{sum(unsourced.values())} unsourced sentence(s) on "
                          + ", ".join(f"{doc} ({n})" for doc, n in sorted(unsourced.items())))
+        if other:
+            parts.append(f"{sum(other.values())} other page problem(s) on "
+                         + ", ".join(f"{doc} ({n})" for doc, n in sorted(other.items())))
         summary = "tracefacts: " + "; ".join(parts)
         if app.config.tracefacts_strict:
             logger.error(summary)
@@ -173,6 +214,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("tracefacts-source", SourceText)
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)
+    app.connect("env-before-read-docs", env_before_read_docs)
     app.connect("doctree-read", check_sourcing)
     app.connect("doctree-read", check_ids)
     app.connect("env-updated", env_updated)
@@ -188,4 +230,4 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 3}
+            "env_version": 4}

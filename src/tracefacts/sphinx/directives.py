@@ -12,8 +12,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from . import nodes as tfn
-from .state import BuildState, select
-from .views import Spec, tf_view
+from .state import BuildState
+from .views import Spec, plan, tf_view
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,22 @@ def _split(value: str | None) -> list[str]:
     return [v for v in re.split(r"[\s,]+", value or "") if v]
 
 
+def report(env: Any, subtype: str, message: str, location: Any) -> None:
+    """A problem of the page being read: logged now, and kept with the page (the `tf`
+    domain) so that every later build that does not re-read the page reports it again."""
+    text = f"{subtype}: {message}"
+    logger.warning("%s", text, location=location, type="tracefacts", subtype=subtype)
+    domain(env).note_problem(env.docname, location, text, subtype)
+
+
 def unknown_fact(env: Any, fact_id: str, location: Any) -> None:
     known = get_state(env).facts
     import difflib
 
     hint = difflib.get_close_matches(fact_id, list(known), n=1)
-    logger.warning("unknown-fact: `%s` is not a fact of the fact base%s", fact_id,
-                   f"; did you mean `{hint[0]}`?" if hint else "", location=location,
-                   type="tracefacts", subtype="unknown-fact")
+    report(env, "unknown-fact", f"`{fact_id}` is not a fact of the fact base"
+           + (f"; did you mean `{hint[0]}`?" if hint else ""), location)
+    domain(env).note_unknown(env.docname, fact_id)
 
 
 class FactRole(SphinxRole):
@@ -117,16 +125,20 @@ class _FactView(SphinxDirective):
         for fact_id in dict(spec)["ids"]:
             if fact_id not in state.facts:
                 unknown_fact(self.env, fact_id, self.get_location())
-        ids = select(state, dict(spec))
+        view = (("view", self.name), *spec)
+        drawn = plan(state, dict(view))
         dom = domain(self.env)
         if self.shows:
-            dom.note_view(self.env.docname, spec, tuple(ids))
-            for fact_id in ids:
+            # Only what a reader will see counts as shown: the facts the view draws.
+            dom.note_view(self.env.docname, view, drawn)
+            for fact_id in drawn.ids:
                 dom.note_shown(self.env.docname, fact_id, self.lineno)
-            if not ids:
-                logger.warning("this %s shows no fact: check its filters", self.name,
-                               location=self.get_location(), type="tracefacts", subtype="empty-view")
-        view = (("view", self.name), *spec)
+            for fact_id, why in drawn.refused:
+                report(self.env, "fact-not-drawn", f"this {self.name} cannot draw `{fact_id}`: {why}; "
+                       "remove it from :ids: or give the fact what the view needs", self.get_location())
+            if not drawn.ids:
+                report(self.env, "empty-view", f"this {self.name} shows no fact: {drawn.empty}",
+                       self.get_location())
         dom.note_drawn(self.env.docname, view)
         return [tf_view(spec=view)]
 

@@ -1,4 +1,5 @@
-"""The `tf` domain owns what each document shows, so parallel reads merge cleanly."""
+"""The `tf` domain owns what each document shows, and the problems found while reading
+it, so parallel reads merge cleanly and a problem outlives the build that found it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from typing import Any
 
 from sphinx.domains import Domain
 
-PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "drawn", "written")
+PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "drawn", "written", "problems", "unknown",
+           "checked")
+_LISTS = ("views", "drawn", "problems")
+
+Location = Any  # "path:line" (directives) or (docname, line) (the sourcing check): what the logger takes
 
 
 class TracefactsDomain(Domain):
@@ -16,15 +21,20 @@ class TracefactsDomain(Domain):
     initial_data: dict[str, Any] = {
         "shows": {},  # docname -> {fact id: first line}   (facts the page presents to readers)
         "rendered": {},  # docname -> {fact id: fingerprint}   (drawn when the page is read: roles)
-        "views": {},  # docname -> [(spec, (fact ids…))]   (what its views show; re-read when that changes)
+        "views": {},  # docname -> [(view spec, what it draws)]   (re-read when that changes)
         "sources": {},  # docname -> {source id: fingerprint}  (source pages)
         "sentences": {},  # docname -> (sentences, sourced sentences)
         "drawn": {},  # docname -> [view spec]   (drawn when the page is written)
         "written": {},  # docname -> signature of what its views drew when it was last written
+        # Problems found while reading the page, reported again by every build that does not
+        # re-read it: a strict build fails as long as the page (or the fact base) is unchanged.
+        "problems": {},  # docname -> [(location, message, subtype)]
+        "unknown": {},  # docname -> {fact id: None}   (unknown when read: re-read once one exists)
+        "checked": {},  # docname -> {fact id: fingerprint}   (read by the sourcing check: headings' evidence)
     }
 
     def _doc(self, key: str, docname: str) -> Any:
-        return self.data[key].setdefault(docname, {} if key not in ("views", "drawn") else [])
+        return self.data[key].setdefault(docname, [] if key in _LISTS else {})
 
     def note_shown(self, docname: str, fact_id: str, line: int, fingerprint: str | None = None) -> None:
         """``fingerprint``: the fact's content is drawn now, when the page is read."""
@@ -35,17 +45,26 @@ class TracefactsDomain(Domain):
     def note_rendered(self, docname: str, fact_id: str, fingerprint: str) -> None:
         self._doc("rendered", docname)[fact_id] = fingerprint
 
-    def note_view(self, docname: str, spec: tuple[tuple[str, Any], ...], ids: tuple[str, ...]) -> None:
-        self._doc("views", docname).append((spec, ids))
+    def note_checked(self, docname: str, fact_id: str, fingerprint: str) -> None:
+        self._doc("checked", docname)[fact_id] = fingerprint
+
+    def note_view(self, docname: str, spec: tuple[tuple[str, Any], ...], drawn: Any) -> None:
+        self._doc("views", docname).append((spec, drawn))
 
     def note_source_page(self, docname: str, source_id: str, fingerprint: str) -> None:
         self._doc("sources", docname)[source_id] = fingerprint
 
     def note_drawn(self, docname: str, spec: tuple[tuple[str, Any], ...]) -> None:
-        self.data["drawn"].setdefault(docname, []).append(spec)
+        self._doc("drawn", docname).append(spec)
 
     def note_sentences(self, docname: str, total: int, sourced: int) -> None:
         self.data["sentences"][docname] = (total, sourced)
+
+    def note_problem(self, docname: str, location: Location, message: str, subtype: str) -> None:
+        self._doc("problems", docname).append((location, message, subtype))
+
+    def note_unknown(self, docname: str, fact_id: str) -> None:
+        self._doc("unknown", docname)[fact_id] = None
 
     def pages_index(self) -> dict[str, list[str]]:
         """Fact id -> the pages that show it (complete only once every page is read)."""

@@ -1,42 +1,117 @@
-"""Every sentence of a page carries a fact, or stands in an `editorial` block.
+"""The sourcing rule, applied to every text a reader sees on a page as it is read.
 
-Run on each doctree as it is read: prose is cut into sentences; a sentence is sourced
-when it holds a {fact} or {cite-fact}. A {cite-fact} sentence must also hold no figure
-that the cited facts' quotes do not contain (the Figures rule of DESIGN.md).
+- A sentence is sourced by a citation inside it: a {cite-fact}.
+- A {fact} role is a sentence of its own. The words beside it, in the same sentence of the
+  page, form a sentence of their own, which needs its own citation.
+- Every figure (number or English month name) of a sentence must stand in a quote of a fact
+  cited in it, or in the published date of one of those facts' sources.
+- Headings need no citation, but every figure of a heading must stand in a quote (or a
+  source's date) of a fact shown in what it heads. Headings are the titles of sections,
+  admonitions, tables, code blocks, topics and sphinx-design cards, tabs and dropdowns;
+  rubrics; table header cells; field names.
+
+The page is walked, not searched for a few node types: every run of text (a paragraph, a
+list item, a table cell, a definition term, a caption, a line block…) is read, except code,
+raw output, what Sphinx generates (tables of contents), the generated views and source
+texts, and `editorial` blocks.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from docutils import nodes
-from sphinx.util import logging
 
-from ..figures import missing_figures
+from ..figures import figures_of, missing_figures
 from . import nodes as tfn
-from .directives import domain, get_state
-
-logger = logging.getLogger(__name__)
+from .directives import domain, get_state, report
+from .views import plan, tf_view
 
 FACT_MARK, CITE_MARK = "\ue000", "\ue001"
-_SPLIT = re.compile(r"(?<=[.!?\ue000\ue001])[\"'”’)]*\s+")
-# Headings of every kind are not claims: titles, captions, rubrics, table header cells.
-SKIP = (nodes.title, nodes.caption, nodes.literal_block, nodes.comment, nodes.raw, nodes.target,
-        nodes.substitution_definition, nodes.rubric, nodes.field_name, nodes.system_message, nodes.thead)
-EXEMPT_CLASSES = {"tf-editorial", tfn.GENERATED, "toctree-wrapper"}
+# A sentence ends at . ! ? or a citation, before white space; a {fact} role ends one on both sides.
+_SPLIT = re.compile(r"(?<=[.!?\ue001])[\"'”’)]*\s+")
+_WORD = re.compile(r"\w")
+# Not read as prose: code, raw output, invisible and generated furniture, the views.
+SKIP = (nodes.literal_block, nodes.doctest_block, nodes.math_block, nodes.raw, nodes.Invisible,
+        nodes.system_message, nodes.label, nodes.generated, nodes.image, nodes.footnote_reference,
+        nodes.citation_reference, tf_view, tfn.used_on)
+EXEMPT_CLASSES = {"tf-editorial", tfn.GENERATED, "toctree-wrapper", "contents"}
+HEADINGS = (nodes.title, nodes.subtitle, nodes.rubric, nodes.field_name, nodes.thead)
+HEADING_CLASSES = {"sd-card-title"}  # sphinx-design: a card's title is a container
 
 
-def _exempt(node: nodes.Node) -> bool:
-    while node is not None:
-        if isinstance(node, SKIP) or isinstance(node, nodes.Element) and EXEMPT_CLASSES & set(node["classes"]):
-            return True
-        node = node.parent
-    return False
+@dataclass
+class Sentence:
+    text: str  # with FACT_MARK / CITE_MARK where roles stand
+    cited: list[str] = field(default_factory=list)  # fact ids cited in it by {cite-fact}
+
+    @property
+    def words(self) -> str:
+        return " ".join(self.text.replace(FACT_MARK, " ").replace(CITE_MARK, " ").split())
+
+    @property
+    def is_fact(self) -> bool:
+        return FACT_MARK in self.text
 
 
-def _flatten(node: nodes.Node, out: list[str], cites: list[list[str]]) -> None:
+@dataclass(frozen=True)
+class Block:
+    """A run of text as a reader meets it; ``heading``: the element it heads, if it is a heading."""
+
+    parts: tuple[nodes.Node, ...]
+    parent: nodes.Element
+    heading: nodes.Element | None
+
+
+def _skipped(node: nodes.Node) -> bool:
+    return isinstance(node, SKIP) or (isinstance(node, nodes.Element)
+                                      and bool(EXEMPT_CLASSES & set(node["classes"])))
+
+
+def _is_heading(node: nodes.Node) -> bool:
+    return isinstance(node, HEADINGS) or (isinstance(node, nodes.Element)
+                                          and bool(HEADING_CLASSES & set(node["classes"])))
+
+
+def _headed(node: nodes.Element) -> nodes.Element:
+    """What a heading heads: its section, admonition, card…; a header cell heads its table."""
+    if isinstance(node, nodes.thead):
+        table = node.parent
+        while table is not None and not isinstance(table, nodes.table):
+            table = table.parent
+        return table or node.parent
+    return node.parent
+
+
+def _inline(node: nodes.Node) -> bool:
+    # the lines of a line block are read together: a sentence may run across them
+    return isinstance(node, (nodes.Text, nodes.Inline, nodes.line))
+
+
+def blocks(node: nodes.Element, heading: nodes.Element | None = None) -> Iterator[Block]:
+    """Every run of text under ``node`` a reader sees, outside the skipped kinds."""
+    run: list[nodes.Node] = []
     for child in node.children:
+        if _skipped(child):
+            continue
+        if _inline(child):
+            run.append(child)
+            continue
+        if run:
+            yield Block(tuple(run), node, heading)
+            run = []
+        yield from blocks(child, _headed(child) if _is_heading(child) else heading)
+    if run:
+        yield Block(tuple(run), node, heading)
+
+
+def _flatten(parts: tuple[nodes.Node, ...] | list[nodes.Node], out: list[str], cites: list[list[str]]) -> None:
+    for child in parts:
+        if _skipped(child):
+            continue
         if isinstance(child, tfn.fact_ref):
             out.append(FACT_MARK)
         elif isinstance(child, tfn.cite_group):
@@ -44,62 +119,132 @@ def _flatten(node: nodes.Node, out: list[str], cites: list[list[str]]) -> None:
             cites.append(list(child["facts"]))
         elif isinstance(child, nodes.Text):
             out.append(child.astext())
-        elif isinstance(child, (nodes.footnote_reference, nodes.citation_reference)):
-            continue
         elif isinstance(child, nodes.Element):
-            _flatten(child, out, cites)
+            _flatten(child.children, out, cites)
+            if isinstance(child, nodes.line):
+                out.append("\n")
 
 
-def sentences_of(paragraph: nodes.paragraph) -> list[tuple[str, list[str]]]:
-    """(sentence, ids cited in it by {cite-fact}) for each sentence of a paragraph."""
-    parts: list[str] = []
-    cites: list[list[str]] = []
-    _flatten(paragraph, parts, cites)
-    text = "".join(parts)
-    found: list[tuple[str, list[str]]] = []
+def split_sentences(text: str, cites: list[list[str]]) -> list[Sentence]:
+    """The sentences of ``text``; the n-th CITE_MARK cites ``cites[n]``."""
+    pieces = [p for piece in _SPLIT.split(text) for p in re.split(f"({FACT_MARK})", piece) if p]
+    found: list[Sentence] = []
     cite_iter = iter(cites)
-    for piece in _SPLIT.split(text):
+    for piece in pieces:
         ids = [i for _ in range(piece.count(CITE_MARK)) for i in next(cite_iter, [])]
-        words = piece.replace(FACT_MARK, "").replace(CITE_MARK, "")
-        if not re.search(r"\w", words) and found:
-            # a marker after the full stop belongs to the sentence before it
-            prev, prev_ids = found[-1]
-            found[-1] = (prev + piece, prev_ids + ids)
+        if piece != FACT_MARK and not _WORD.search(piece.replace(CITE_MARK, "")) and found:
+            # punctuation, or a citation after the full stop: it belongs to the sentence before
+            found[-1].text += piece
+            found[-1].cited += ids
             continue
         if piece.strip():
-            found.append((piece, ids))
+            found.append(Sentence(piece, ids))
     return found
+
+
+def sentences_of(element: nodes.Element) -> list[Sentence]:
+    parts: list[str] = []
+    cites: list[list[str]] = []
+    _flatten(element.children, parts, cites)
+    return split_sentences("".join(parts), cites)
+
+
+def _line(node: nodes.Node | None) -> int | None:
+    while node is not None:
+        if getattr(node, "line", None):
+            return node.line
+        node = node.parent
+    return None
+
+
+class _Evidence:
+    """The quotes and source dates of the facts shown under a heading, found once per heading."""
+
+    def __init__(self, app: Any, docname: str) -> None:
+        self.app, self.docname = app, docname
+        self.state = get_state(app.env)
+        self.found: dict[int, tuple[list[str], list[str], list[Any]]] = {}
+
+    def facts_in(self, scope: nodes.Element) -> list[str]:
+        ids: dict[str, None] = {}
+        for node in scope.findall(nodes.Element):
+            if isinstance(node, tfn.fact_ref):
+                ids[node["fact"]] = None
+            elif isinstance(node, tfn.cite_group):
+                ids.update(dict.fromkeys(node["facts"]))
+            elif isinstance(node, tf_view):
+                options = dict(node["spec"])
+                if options["view"] in ("fact-list", "fact-table", "timeline"):
+                    ids.update(dict.fromkeys(plan(self.state, options).ids))
+        return [i for i in ids if i in self.state.facts]
+
+    def of(self, scope: nodes.Element) -> tuple[list[str], list[str], list[Any]]:
+        if id(scope) not in self.found:
+            state = self.state
+            facts = self.facts_in(scope)
+            quotes = [q.quote for f in facts for q in state.facts[f].sources]
+            dates = [state.sources[s].published for f in facts for s in state.facts[f].source_ids
+                     if s in state.sources]
+            if any("tf-source-page" in n["classes"] for n in scope.findall(nodes.container)):
+                # a source's own page is headed by the source's title
+                for sid in domain(self.app.env).data["sources"].get(self.docname, {}):
+                    if sid in state.sources:
+                        quotes.append(state.sources[sid].title)
+                        dates.append(state.sources[sid].published)
+            self.found[id(scope)] = (facts, quotes, dates)
+        return self.found[id(scope)]
+
+
+def _shown(text: str) -> str:
+    return " ".join(text.split())[:160]
 
 
 def check_sourcing(app: Any, doctree: nodes.document) -> None:
     env = app.env
+    docname = env.docname
     state = get_state(env)
+    dom = domain(env)
+    evidence = _Evidence(app, docname)
     total = sourced = 0
-    for para in doctree.findall(nodes.paragraph):
-        if _exempt(para):
+    for block in blocks(doctree):
+        parts: list[str] = []
+        cites: list[list[str]] = []
+        _flatten(block.parts, parts, cites)
+        text = "".join(parts)
+        location = (docname, _line(block.parent))
+        if block.heading is not None:
+            words = " ".join(text.replace(FACT_MARK, " ").replace(CITE_MARK, " ").split())
+            if not figures_of(words):
+                continue
+            facts, quotes, dates = evidence.of(block.heading)
+            for fact_id in facts:  # the verdict rests on these facts: re-read the page when one changes
+                dom.note_checked(docname, fact_id, state.fingerprints[fact_id])
+            missing = missing_figures(words, quotes, dates)
+            if missing:
+                report(env, "figure-not-in-quote",
+                       f"the heading {_shown(words)!r} says {', '.join(repr(m) for m in missing)}, which no quote "
+                       "of a fact shown under it contains (nor the date of its sources); show a fact that states "
+                       "it, or take the figure out of the heading", location)
             continue
-        line = para.line or (para.parent.line if para.parent is not None else None)
-        for sentence, cited in sentences_of(para):
-            words = sentence.replace(FACT_MARK, "").replace(CITE_MARK, "")
-            if not re.search(r"\w", words) and FACT_MARK not in sentence:
+        for sentence in split_sentences(text, cites):
+            words = sentence.words
+            if not _WORD.search(words) and not sentence.is_fact:
                 continue
             total += 1
-            if FACT_MARK in sentence or CITE_MARK in sentence:
+            if sentence.is_fact or sentence.cited:
                 sourced += 1
             else:
-                shown = " ".join(words.split())
-                logger.warning("unsourced-sentence: %r carries no fact; cite one with {cite-fact}, "
-                               "show one with {fact}, or move it into an editorial block",
-                               shown[:160], location=(env.docname, line), type="tracefacts",
-                               subtype="unsourced-sentence")
-            if cited:
-                facts = [state.facts[i] for i in cited if i in state.facts]
+                report(env, "unsourced-sentence",
+                       f"{_shown(words)!r} carries no fact; cite one with {{cite-fact}}, show one with "
+                       "{fact} (a {fact} is a sentence of its own: the words beside it need their own "
+                       "citation), or move it into an editorial block", location)
+            if sentence.cited:
+                facts = [state.facts[i] for i in sentence.cited if i in state.facts]
                 quotes = [q.quote for f in facts for q in f.sources]
                 dates = [state.sources[s].published for f in facts for s in f.source_ids if s in state.sources]
                 missing = missing_figures(words, quotes, dates)
                 if missing:
-                    logger.warning("figure-not-in-quote: the sentence %r says %s, which no quote of %s contains",
-                                   " ".join(words.split())[:160], ", ".join(repr(m) for m in missing),
-                                   ", ".join(cited), location=(env.docname, line), type="tracefacts",
-                                   subtype="figure-not-in-quote")
-    domain(env).note_sentences(env.docname, total, sourced)
+                    report(env, "figure-not-in-quote",
+                           f"the sentence {_shown(words)!r} says {', '.join(repr(m) for m in missing)}, which no "
+                           f"quote of {', '.join(sentence.cited)} contains", location)
+    dom.note_sentences(docname, total, sourced)

@@ -10,6 +10,7 @@ cell's HTML (``fragments``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -55,6 +56,48 @@ def _fact_cell(state: BuildState, fact: Fact) -> Cell:
     return Cell(("fact", state.fingerprints[fact.id]), partial(lambda s, f: [tfn.fact_inline(s, f)], state, fact))
 
 
+# --- what each view draws ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a view draws: the one answer used to draw it, to say which facts a page shows,
+    and to decide when the page must be read again."""
+
+    ids: tuple[str, ...]  # the facts it draws, in order
+    refused: tuple[tuple[str, str], ...] = ()  # (fact asked for by :ids:, why this view cannot draw it)
+    empty: str = "check its filters"  # why it draws nothing, when it does
+
+
+def _table_refusal(fact: Fact, attributes: tuple[str, ...], subjects: tuple[str, ...]) -> str | None:
+    if not fact.subject:
+        return "it has no subject (a table's rows are subjects)"
+    if subjects and fact.subject not in subjects:
+        return f"its subject `{fact.subject}` is not one of the table's :subjects:"
+    if not fact.attribute:
+        return "it has no attribute (a table's columns are attributes)"
+    if fact.attribute not in attributes:
+        return f"its attribute `{fact.attribute}` is not one of the table's :attributes:"
+    return None
+
+
+def plan(state: BuildState, options: dict[str, Any]) -> Plan:
+    """The facts the view ``options`` draws; ``options["view"]`` names its kind."""
+    kind = options["view"]
+    chosen = select(state, options)
+    if kind == "fact-table":
+        attributes, subjects = tuple(options.get("attributes", ())), tuple(options.get("subjects", ()))
+        if not attributes:
+            return Plan((), (), "it has no :attributes:, so no column to draw a fact in")
+        reasons = {i: _table_refusal(state.facts[i], attributes, subjects) for i in chosen}
+        return Plan(tuple(i for i in chosen if reasons[i] is None),
+                    tuple((i, r) for i, r in reasons.items() if r is not None))
+    if kind == "timeline":
+        return Plan(tuple(i for i in chosen if state.facts[i].date is not None),
+                    tuple((i, "it has no date") for i in chosen if state.facts[i].date is None))
+    return Plan(tuple(chosen))
+
+
 # --- the layouts of each view ------------------------------------------------------------------
 
 
@@ -82,11 +125,16 @@ def _table_cell_nodes(state: BuildState, facts: list[Fact]) -> list[nodes.Node]:
     return cell
 
 
-def fact_table(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
-    """Subjects × attributes; every filled cell carries its citation, an empty one says so."""
+def fact_table(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout | None:
+    """Subjects × attributes; every filled cell carries its citation, an empty one says so.
+
+    ``ids`` are the facts ``plan`` lets it draw: each has a subject row and an attribute column.
+    """
     facts = [state.facts[i] for i in ids]
     attributes = spec["attributes"]
-    subjects = spec["subjects"] or list(dict.fromkeys(f.subject for f in facts))
+    subjects = spec["subjects"] or list(dict.fromkeys(f.subject for f in facts if f.subject))
+    if not attributes or not subjects:
+        return None  # no row or no column: nothing a reader could see
     labels, attr_labels = _labels(spec["labels"]), _labels(spec["attribute-labels"])
     by_cell: dict[tuple[str | None, str | None], list[Fact]] = {}
     for fact in facts:
@@ -256,12 +304,12 @@ def draw(app: Any, docname: str, spec: Spec, render: Any) -> list[nodes.Node]:
         return [box]
     if kind == "support":
         return [support(state, [tuple(pair) for pair in options["anchors"]])]
-    ids = select(state, options)
+    ids = list(plan(state, options).ids)
     if kind == "trace-matrix":
         layout = matrix(app, docname, state, ids)
         return [_fields(matrix_summary(app, state), ["tf-matrix-summary"]), render(layout) or to_nodes(layout)]
-    layout = LAYOUTS[kind](state, ids, options)
-    return [render(layout) or to_nodes(layout)]
+    drawn = LAYOUTS[kind](state, ids, options)
+    return [] if drawn is None else [render(drawn) or to_nodes(drawn)]
 
 
 def write_signature(app: Any, state: BuildState, spec: Spec, usage: str) -> str:
@@ -272,7 +320,7 @@ def write_signature(app: Any, state: BuildState, spec: Spec, usage: str) -> str:
         return digest(fact_summary(state))
     if kind == "support":
         return digest([[state.fingerprints.get(f) for _, f in options["anchors"]], usage])
-    ids = select(state, options)
+    ids = plan(state, options).ids
     drawn = [ids, [state.fingerprints[i] for i in ids]]
     if kind == "trace-matrix":
         drawn += [usage, len(state.facts), len(state.sources)]
