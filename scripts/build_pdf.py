@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from tracefacts.pdf import PdfBuildError, build_pdf
+from tracefacts.report import shown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = build_pdf(args.docs, args.out, html_dir=args.html_dir)
     except PdfBuildError as exc:
-        print(f"build_pdf: {exc}", file=sys.stderr)
+        print(f"build_pdf: {shown(str(exc))}", file=sys.stderr)  # it may quote a source: escaped
         return 1
     try:
         shown = result.path.relative_to(Path.cwd())

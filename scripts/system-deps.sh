@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the PDF need, only when they are missing:
-# Chromium for the browser tests, poppler-utils (pdftoppm) and Pango for WeasyPrint.
+# Chromium for the browser tests, poppler-utils (pdftoppm) and Pango for WeasyPrint, and
+# the fonts the PDF draws any text of a source with: DejaVu, then Noto for Chinese, Japanese
+# and Korean, emoji, control pictures (␛) and the scripts DejaVu lacks.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0.so || need+=(libpango-1.0-0 libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+# Lists are read whole, then searched: `fc-list | grep -q` fails under pipefail when grep
+# stops reading early, and would reinstall what is there.
+grep -q libpango-1.0.so <<<"$(ldconfig -p 2>/dev/null || true)" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+families="$(fc-list : family 2>/dev/null || true)"
+grep -qi "DejaVu Sans" <<<"$families" || need+=(fonts-dejavu-core)
+grep -qi "Noto Sans Symbols2" <<<"$families" || need+=(fonts-noto-core)
+grep -qi "Noto Sans CJK" <<<"$families" || need+=(fonts-noto-cjk)
+grep -qi "Noto Color Emoji" <<<"$families" || need+=(fonts-noto-color-emoji)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

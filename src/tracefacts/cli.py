@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import time
 from pathlib import Path
 
 from .check import CheckResult, check, failing
 from .load import SOURCES_FILE, find_root
-from .report import Painter, format_problems, out, plural, summary, use_colour
+from .report import Painter, format_problems, json_text, out, plural, shown, summary, use_colour
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -46,18 +45,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = check(_root(args), args.today)
     failed = failing(result.problems, args.strict, args.fail_stale)
     if args.format == "json":
-        print(json.dumps({
+        print(json_text({
             "ok": not failed, "facts": len(result.base.facts), "sources": len(result.base.sources),
             "problems": [p.as_dict() for p in result.problems],
-        }, indent=2, ensure_ascii=False))
+        }))
     else:
         paint = Painter(use_colour(sys.stdout))
         if result.problems:
-            out(format_problems(result.problems, paint))
+            out(format_problems(result.problems, paint), escaped=True)
             out()
         verdict = paint("error", "FAILED") if failed else "ok"
         out(f"{summary(len(result.base.facts), len(result.base.sources), result.problems)}: {verdict} "
-            f"({time.perf_counter() - started:.2f} s)")
+            f"({time.perf_counter() - started:.2f} s)", escaped=True)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
@@ -71,9 +70,8 @@ def cmd_find(args: argparse.Namespace) -> int:
     result = _checked(args)
     hits = find_text(result.texts, args.text)
     if args.format == "json":
-        print(json.dumps([{"source": h.source, "line": h.line, "start": h.start, "end": h.end,
-                           "exact": h.exact, "prefix": h.prefix, "context": h.context} for h in hits],
-                         indent=2, ensure_ascii=False))
+        print(json_text([{"source": h.source, "line": h.line, "start": h.start, "end": h.end,
+                        "exact": h.exact, "prefix": h.prefix, "context": h.context} for h in hits]))
         return EXIT_OK if hits else EXIT_PROBLEMS
     if not hits:
         out(f"not found in any of the {len(result.texts)} sources: {args.text!r}")
@@ -81,7 +79,7 @@ def cmd_find(args: argparse.Namespace) -> int:
     paint = Painter(use_colour(sys.stdout))
     for hit in hits:
         file = result.base.sources[hit.source].file
-        out(f"{paint('bold', hit.source)} {file}:{hit.line} (characters {hit.start}-{hit.end})")
+        out(f"{paint('bold', hit.source)} {shown(file)}:{hit.line} (characters {hit.start}-{hit.end})", escaped=True)
         out(f"    {hit.context}")
         out("  ready to paste under `sources:`:")
         out("".join("    " + line + "\n" for line in yaml_entry(hit).splitlines()))
@@ -110,11 +108,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     report = coverage(_checked(args))
     below = [c for c in report if args.min is not None and c.share * 100 < args.min]
     if args.format == "json":
-        print(json.dumps([{
+        print(json_text([{
             "source": c.source, "sentences": len(c.sentences), "covered": c.covered,
             "share": round(c.share, 4), "headings": c.headings, "chrome_lines": c.chrome_lines,
             "uncovered": [{"line": s.line, "text": s.text} for s in c.uncovered],
-        } for c in report], indent=2, ensure_ascii=False))
+        } for c in report]))
     else:
         for c in report:
             out(f"{c.source}: {c.covered}/{len(c.sentences)} sentences covered ({c.share:.0%}); "
@@ -131,7 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     result = _checked(args)
     data = to_json(result) if args.format == "json" else to_w3c(result)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json_text(data) + "\n"
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
@@ -182,13 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"tracefacts {args.command}: {exc}", file=sys.stderr)
+        out(f"tracefacts {args.command}: {exc}", sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a file we must write (export -o, pin) cannot be: say which, and why
         where = exc.filename or "a file"
-        print(f"tracefacts {args.command}: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        out(f"tracefacts {args.command}: cannot write {where}: {exc.strerror or exc}", sys.stderr)
         return EXIT_PROBLEMS
 
 

@@ -310,3 +310,104 @@ def test_prepare_reshapes_the_single_page() -> None:
     contents = [a.get("href") for a in blocks[1].iter("a")]
     assert contents == ["#home", "#more", "#document-chapter", "#part", "#pdf-appendix-sources",
                         "#document-sources/s1", "#document-sources/s2"]
+
+
+# ---------------------------------------------------------------------------------------
+# Any text a source may hold: emoji, Chinese, control characters, direction controls
+# ---------------------------------------------------------------------------------------
+
+ROCKET, HAN, BEL, ESC, RLO = "\U0001f680", "\u4e2d\u6587", "\x07", "\x1b", "\u202e"
+ANY_TEXT_SEED = (
+    "Launch Gazette\n"
+    "\n"
+    f"The launch {ROCKET} went out in {HAN} and English on a quiet morning.\n"
+    "\n"
+    f"A stray bell{BEL} and an escape {ESC}[2J stand in this captured line.\n"
+)
+ANY_TEXT_FACTS = f"""\
+facts:
+  - id: x.launch
+    statement: "The launch {ROCKET} went out in {HAN}, with a bell\\a in the statement."
+    kind: reported
+    topic: launch
+    sources:
+      - source: gazette
+        quote: "The launch {ROCKET} went out in {HAN} and English"
+"""
+ANY_TEXT_PAGE = """\
+# Any text
+
+{fact}`x.launch`
+
+```{toctree}
+:glob:
+
+sources/*
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def any_text_pdf(tmp_path_factory: pytest.TempPathFactory) -> PdfResult:
+    import hashlib
+
+    root = tmp_path_factory.mktemp("any-text")
+    for folder in ("seeds", "facts", "docs"):
+        (root / folder).mkdir()
+    (root / "seeds" / "gazette.txt").write_text(ANY_TEXT_SEED, encoding="utf-8")
+    sha = hashlib.sha256(ANY_TEXT_SEED.encode("utf-8")).hexdigest()
+    # the publisher holds a RIGHT-TO-LEFT OVERRIDE: the date after it must still read in order
+    (root / "facts" / "sources.yaml").write_text(
+        "sources:\n  - id: gazette\n    file: seeds/gazette.txt\n    title: \"Launch Gazette\"\n"
+        f"    publisher: \"Gazette{RLO} Press\"\n    published: 2026-03-04\n    sha256: {sha}\n", encoding="utf-8")
+    (root / "facts" / "x.yaml").write_text(ANY_TEXT_FACTS, encoding="utf-8")
+    (root / "docs" / "conf.py").write_text(
+        'project = "Any text"\nextensions = ["myst_parser", "sphinx_design", "tracefacts.sphinx"]\n'
+        'exclude_patterns = ["_build"]\ntracefacts_root = ".."\ntracefacts_today = "2026-05-01"\n', encoding="utf-8")
+    (root / "docs" / "index.md").write_text(ANY_TEXT_PAGE, encoding="utf-8")
+    return build_pdf(root / "docs", out_dir=root / "out", built=dt.date(2026, 5, 1))
+
+
+@pytest.mark.slow
+def test_emoji_chinese_and_control_characters_are_printed(any_text_pdf: PdfResult) -> None:
+    """The PDF builds (no .notdef glyph), the characters are in its text, and each control
+    character is shown as its picture (BEL → ␇, ESC → ␛), never as an invisible character."""
+    text = "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(str(any_text_pdf.path)).pages)
+    assert text.count(ROCKET) >= 3 and text.count(HAN) >= 3  # the statement, the footnote, the source
+    assert "bell\u2407" in text and "\u241b[2J" in text, "the control characters are not shown visibly"
+    assert BEL not in text and ESC not in text
+
+
+@pytest.mark.slow
+def test_the_characters_are_drawn_with_fonts_that_have_them(any_text_pdf: PdfResult) -> None:
+    """Noto's CJK, emoji and symbol fonts are embedded: each character has a real glyph."""
+    fonts = set()
+    for page in pypdf.PdfReader(str(any_text_pdf.path)).pages:
+        for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")).split("+", 1)[-1])
+    for wanted in ("Noto-Color-Emoji", "Noto-Sans-CJK", "Noto-Sans-Symbols2"):
+        assert any(f.startswith(wanted) for f in fonts), f"no {wanted} font in the PDF: {sorted(fonts)}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils' pdftotext")
+def test_text_after_a_direction_control_keeps_its_order_in_the_pdf(any_text_pdf: PdfResult) -> None:
+    """The footnote says "Title — Publisher, date": with U+202E in the publisher, the date
+    after it is still printed left to right (pdftotext -layout reads the page as laid out)."""
+    laid_out = subprocess.run(["pdftotext", "-layout", str(any_text_pdf.path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    footnotes = [line for line in laid_out.splitlines() if "Launch Gazette —" in line]
+    assert footnotes, laid_out
+    for line in footnotes:
+        assert re.search(r", 4 March 2026\s*$", line), f"the date after the publisher is reordered: {line!r}"
+    assert "6202" not in laid_out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils' pdftoppm")
+def test_any_text_pages_render(any_text_pdf: PdfResult) -> None:
+    """Every page renders; the PNGs are kept in test-output/pdf for a person to look at."""
+    shots = Path(__file__).resolve().parents[2] / "test-output" / "pdf"
+    shots.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(any_text_pdf.path), str(shots / "any-text")], check=True)
+    assert len(list(shots.glob("any-text-*.png"))) == any_text_pdf.pages

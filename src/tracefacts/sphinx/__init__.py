@@ -19,6 +19,7 @@ from sphinx.util.logging import is_suppressed_warning
 from .. import __version__
 from ..gcpause import HeapFreeze
 from ..memo import load_and_check
+from ..report import shown
 from . import directives as d
 from . import nodes as tfn
 from .domain import TracefactsDomain
@@ -62,7 +63,7 @@ def builder_inited(app: Any) -> None:
     d.STATES[id(app.env)] = state
     for problem in result.problems:
         location = f"{root / problem.file}:{problem.line}"
-        message = f"{problem.code}: {problem.message}"
+        message = f"{problem.code}: {shown(problem.message)}"  # printed to a terminal: escaped
         if problem.code == "stale":
             # Staleness is shown on the page ("may be out of date"), not a build failure:
             # the same commit must give the same verdict whatever the calendar says.
@@ -203,6 +204,7 @@ def setup(app: Any) -> dict[str, Any]:
         app.add_node(node)
     app.add_node(tf_html, html=(visit_tf_html, _depart_nothing))
     app.add_node(slot, html=(visit_slot, _depart_nothing))
+    app.add_node(tfn.tf_text, **tfn.HTML_VISITORS)  # fact-base text, bidi-isolated
     app.add_role("fact", d.FactRole())
     app.add_role("cite-fact", d.CiteFactRole())
     app.add_directive("fact-list", d.FactList)

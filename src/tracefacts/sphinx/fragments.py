@@ -32,6 +32,9 @@ from ..gcpause import gc_paused
 from .layout import Layout, blank_frame
 
 FOLDER = "tracefacts-html"
+# Raised whenever the HTML drawn for the same nodes changes (2: fact-base text bidi-isolated),
+# so that no cell cached by an older tracefacts of the same version number is reused.
+FORMAT = 2
 _SLOT = "\x00tracefacts-slot\x00"  # appended by identity, never compared by value
 
 
@@ -101,7 +104,7 @@ def store_header(app: Any, extra: Hashable) -> str:
     # Sphinx's own hash of the html options and tags (.buildinfo): an option that changes
     # how the writer draws a node (html_compact_lists, ...) must not leave old cells behind.
     info = getattr(builder, "build_info", None)
-    parts = [__version__, sphinx.__version__, docutils.__version__, builder.name,
+    parts = [__version__, FORMAT, sphinx.__version__, docutils.__version__, builder.name,
              getattr(info, "config_hash", None), getattr(info, "tags_hash", None), list(config.extensions),
              f"{translator.__module__}.{translator.__qualname__}" if translator else None,
              getattr(config, "html_file_suffix", None), getattr(config, "html_link_suffix", None),

@@ -1,10 +1,15 @@
 """Docutils nodes of the extension, and how they are drawn from facts.
 
 Everything taken from the fact base or a source goes into Text nodes, which every
-Sphinx writer escapes: nothing from YAML is ever raw HTML or parsed as markup.
+Sphinx writer escapes: nothing from YAML is ever raw HTML or parsed as markup. Each such
+text stands alone in a ``tf_text`` element (made by ``text``), which HTML writes as
+``<span dir="auto">``: bidi-isolated, so direction controls inside it end where it ends.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from docutils import nodes
 
@@ -30,34 +35,101 @@ class used_on(nodes.Inline, nodes.Element):
     """Placeholder: the pages that show ``fact``, filled in when the page is written."""
 
 
+class tf_text(nodes.inline):
+    """Text inserted from the fact base or a source, exactly as written.
+
+    A statement holding U+202E (RIGHT-TO-LEFT OVERRIDE) reversed the rest of its sentence,
+    swapped the citation markers after it and printed "single source" backwards: a
+    direction control acts up to the end of its paragraph unless the text is isolated.
+    HTML writes this node as ``<span dir="auto">`` (what ``<bdi>`` is: isolated, its
+    direction taken from its own first strong letter, so Arabic reads right to left);
+    other writers fall back to ``inline`` (Sphinx visits a node through its bases).
+    Smart quotes leave it alone: the fact base's characters are shown as they are.
+    """
+
+    def __init__(self, rawsource: str = "", text: str = "", *children: nodes.Node, **attributes: Any) -> None:
+        super().__init__(rawsource, text, *children, **attributes)
+        self["support_smartquotes"] = False
+
+
+def text(value: str, *classes: str) -> tf_text:
+    """The one way a text from the fact base or a source enters a page: alone in its element."""
+    return tf_text(value, value, classes=list(classes))
+
+
+def holding(children: Iterable[nodes.Node], *classes: str) -> tf_text:
+    """One inserted text drawn in pieces (a source line cut at its quotes), isolated as a whole."""
+    return tf_text("", "", *children, classes=list(classes))
+
+
+def visit_tf_text_html(translator: Any, node: tf_text) -> None:
+    translator.body.append(translator.starttag(node, "span", "", dir="auto"))
+
+
+def depart_tf_text_html(translator: Any, node: tf_text) -> None:
+    translator.body.append("</span>")
+
+
+HTML_VISITORS = {"html": (visit_tf_text_html, depart_tf_text_html)}  # for app.add_node(tf_text, **...)
+
+
 KIND_LABEL = {"reported": "Reported", "recommendation": "Recommendation", "opinion": "Opinion",
               "vendor-claim": "Claim"}
 
 
-def attribution(fact: Fact) -> str | None:
-    """The visible words that say whose statement this is ("Meta's claim")."""
+def _attribution_parts(fact: Fact) -> tuple[str, str | None, str] | None:
+    """(words before the claimant, the claimant, words after), or None for plain reporting."""
     who = fact.claimant
     if fact.kind == "vendor-claim":
-        return f"{who}'s claim" if who and not who.endswith("s") else f"{who}' claim"
-    if fact.kind == "opinion":
-        return f"Opinion — {who}" if who else "Opinion"
-    if fact.kind == "recommendation":
-        return f"Recommendation — {who}" if who else "Recommendation"
+        return "", who, "'s claim" if who and not who.endswith("s") else "' claim"
+    if fact.kind in ("opinion", "recommendation"):
+        label = KIND_LABEL[fact.kind]
+        return (f"{label} — ", who, "") if who else (label, None, "")
     return None
+
+
+def attribution(fact: Fact) -> str | None:
+    """The visible words that say whose statement this is ("Meta's claim")."""
+    parts = _attribution_parts(fact)
+    return None if parts is None else f"{parts[0]}{parts[1] or ''}{parts[2]}"
+
+
+def attribution_nodes(fact: Fact, default: str = "") -> list[nodes.Node]:
+    """``attribution`` as nodes: the claimant (fact-base text) isolated from our words around it."""
+    parts = _attribution_parts(fact)
+    if parts is None:
+        return [nodes.Text(default)] if default else []
+    before, who, after = parts
+    out: list[nodes.Node] = [nodes.Text(before)] if before else []
+    if who:
+        out.append(text(who, "tf-claimant"))
+    if after:
+        out.append(nodes.Text(after))
+    return out
 
 
 def badge(fact: Fact) -> nodes.inline | None:
     label = attribution(fact)
     if label is None:
         return None
-    return nodes.inline(label, label, classes=["tf-badge", f"tf-badge-{fact.kind}", "sd-badge"])
+    return nodes.inline(label, "", *attribution_nodes(fact), classes=["tf-badge", f"tf-badge-{fact.kind}", "sd-badge"])
+
+
+def publishers(sources: Iterable[Any]) -> list[nodes.Node]:
+    """"Alpha News (4 March 2026), Beta (9 April 2026)": each publisher isolated."""
+    out: list[nodes.Node] = []
+    for source in sources:
+        if out:
+            out.append(nodes.Text(", "))
+        out += [text(source.publisher, "tf-publisher"), nodes.Text(f" ({date_label(source)})")]
+    return out
 
 
 def stale_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
     if not fact.is_stale(state.result.today):
         return None
-    text = f"as of {state.newest_source_date(fact)} — may be out of date"
-    return nodes.inline(text, text, classes=["tf-stale", "sd-badge"])
+    label = f"as of {state.newest_source_date(fact)} — may be out of date"
+    return nodes.inline(label, label, classes=["tf-stale", "sd-badge"])
 
 
 def citations(state: BuildState, fact: Fact) -> nodes.inline:
@@ -73,16 +145,14 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
         found = [i for i in indexes if (fact.id, i) in state.result.anchors]
         ref = citation_ref(classes=["tf-cite", f"tf-cite-{fact.kind}"], fact=fact.id,
                            index=found[0] if found else indexes[0], source=source.id)
-        ref += nodes.inline(source_label(source), source_label(source), classes=["tf-marker"])
+        ref += text(source_label(source), "tf-marker")
         tip = nodes.inline(classes=["tf-tip"])
         tip["support_smartquotes"] = False  # a quote is verbatim: no typographic rewriting
         for i in indexes:
-            quote = fact.sources[i].quote
-            tip += nodes.inline(quote, quote, classes=["tf-tip-quote"])
+            tip += text(fact.sources[i].quote, "tf-tip-quote")
         where = nodes.inline(classes=["tf-tip-source"])
-        where += nodes.inline(source.title, source.title, classes=["tf-tip-title"])
-        rest = f" — {source.publisher}, {date_label(source)}"
-        where += nodes.Text(rest)
+        where += [text(source.title, "tf-tip-title"), nodes.Text(" — "), text(source.publisher, "tf-publisher"),
+                  nodes.Text(f", {date_label(source)}")]
         tip += where
         ref += tip
         group += ref
@@ -96,7 +166,7 @@ def fact_content(state: BuildState, fact: Fact) -> list[nodes.Node]:
     parts: list[nodes.Node] = []
     if (b := badge(fact)) is not None:
         parts += [b, nodes.Text(" ")]
-    parts.append(nodes.inline(fact.statement, fact.statement, classes=["tf-statement"]))
+    parts.append(text(fact.statement, "tf-statement"))
     if (s := stale_flag(state, fact)) is not None:
         parts += [nodes.Text(" "), s]
     parts += [nodes.Text(" "), citations(state, fact)]

@@ -114,7 +114,7 @@ def _table_cell_nodes(state: BuildState, facts: list[Fact]) -> list[nodes.Node]:
         if (b := tfn.badge(fact)) is not None:
             node += [b, nodes.Text(" ")]
         value = fact.value or fact.statement
-        node += nodes.inline(value, value, classes=["tf-value"])
+        node += tfn.text(value, "tf-value")
         if (s := tfn.stale_flag(state, fact)) is not None:
             node += [nodes.Text(" "), s]
         node += [nodes.Text(" "), tfn.citations(state, fact)]
@@ -154,10 +154,10 @@ def fact_table(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layou
 def timeline(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
     rows = []
     for fact in (state.facts[i] for i in ids):
-        said = ", ".join(f"{s.publisher} ({date_label(s)})"
-                         for s in (state.sources[i] for i in fact.source_ids if i in state.sources))
+        cited = tuple(state.sources[i] for i in fact.source_ids if i in state.sources)
+        said = ", ".join(f"{s.publisher} ({date_label(s)})" for s in cited)
         rows.append((_text("when", fact.date_label, nodes.strong), _fact_cell(state, fact),
-                     Cell(("said", said), partial(lambda t: [nodes.Text(t)], said))))
+                     Cell(("said", said), partial(tfn.publishers, cited))))
     return Table(("When", "What happened", "Reported by"), ("tf-table", tfn.GENERATED, "tf-timeline"),
                  tuple(rows), (2, 6, 3), scroll=True)
 
@@ -172,18 +172,18 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
         label = source_label(source) if source else quote.source
         if out:
             out.append(nodes.Text(" · "))
-        out += [nodes.strong(label, label), nodes.Text(": ")]
+        out += [nodes.strong(label, "", tfn.text(label)), nodes.Text(": ")]
         uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
-        text = f"“{quote.quote}”"
-        quoted = (nodes.reference(text, text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
-                  if uri else nodes.inline(text, text))
+        text = [nodes.Text("“"), tfn.text(quote.quote), nodes.Text("”")]
+        quoted = (nodes.reference("", "", *text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
+                  if uri else nodes.inline("", "", *text))
         quoted["support_smartquotes"] = False  # verbatim
         out.append(quoted)
     return out
 
 
 def _kind_nodes(state: BuildState, fact: Fact) -> list[nodes.Node]:
-    out: list[nodes.Node] = [nodes.Text(tfn.attribution(fact) or "Reported")]
+    out: list[nodes.Node] = tfn.attribution_nodes(fact, "Reported")
     if (flag := tfn.stale_flag(state, fact)) is not None:
         out += [nodes.Text(" "), flag]
     return out
@@ -201,7 +201,7 @@ def _pages_nodes(app: Any, docname: str, pages: tuple[str, ...]) -> list[nodes.N
 
 
 def _id_nodes(fact: Fact) -> list[nodes.Node]:
-    return [nodes.literal(fact.id, fact.id), nodes.Text(" "), nodes.inline(fact.statement, fact.statement)]
+    return [nodes.literal(fact.id, fact.id), nodes.Text(" "), tfn.text(fact.statement)]
 
 
 def matrix(app: Any, docname: str, state: BuildState, ids: list[str]) -> Layout:
@@ -280,7 +280,7 @@ def support(state: BuildState, ids: list[str]) -> nodes.Node:
         para += nodes.Text(" ")
         if (b := tfn.badge(fact)) is not None:
             para += [b, nodes.Text(" ")]
-        para += nodes.inline(fact.statement, fact.statement, classes=["tf-statement"])
+        para += tfn.text(fact.statement, "tf-statement")
         para += nodes.Text(" ")
         para += nodes.literal(fact.id, fact.id, classes=["tf-fact-id"])
         para += tfn.used_on(fact=fact.id)
