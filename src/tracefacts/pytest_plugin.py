@@ -130,7 +130,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.stash[_SETTINGS] = Settings(
         root=root, today=_today(config), strict=bool(config.getini("tracefacts_strict")),
         facts_dir=os.path.realpath(root / "facts"),
-        names=frozenset({Path(SOURCES_FILE).name, *(p.name for p in fact_files(root))}))
+        names=frozenset({Path(SOURCES_FILE).name, *(p.name for p in fact_files(Path(os.path.realpath(root))))}))
     # No path named: pytest collects its default (testpaths, or the current folder) and the
     # fact folder joins it, first (a fact check is quick), wherever the handbook is. A named
     # path is the whole choice. (Overlaps, e.g. a current folder holding facts/, pytest
