@@ -30,10 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_pdf: {shown(str(exc))}", file=sys.stderr)  # it may quote a source: escaped
         return 1
     try:
-        shown = result.path.relative_to(Path.cwd())
+        where = result.path.relative_to(Path.cwd())
     except ValueError:
-        shown = result.path
-    print(f"{shown}: {result.pages} pages in {result.seconds:.1f} s")
+        where = result.path
+    print(f"{where}: {result.pages} pages in {result.seconds:.1f} s")
     if args.verbose:
         for note in result.notes:
             print(f"  note: {note}")
