@@ -36,10 +36,15 @@ def _figures_in(text: str) -> set[str]:
     return set(_NUMBER.findall(norm)) | set(_MONTH.findall(norm))
 
 
+def evidence_figures(quotes: Iterable[str], dates: Iterable[dt.date | None]) -> set[str]:
+    """Every figure that quotes and source dates can support."""
+    return set().union(*(_figures_in(q) for q in quotes), *(_date_evidence(d) for d in dates if d is not None))
+
+
 def missing_figures(statement: str, quotes: Iterable[str], dates: Iterable[dt.date | None]) -> list[str]:
     """Figures of ``statement`` found neither in a quote nor in a cited source's date."""
     figures = figures_of(statement)
     if not figures:
         return []
-    evidence = set().union(*(_figures_in(q) for q in quotes), *(_date_evidence(d) for d in dates if d is not None))
+    evidence = evidence_figures(quotes, dates)
     return [f for f in figures if f not in evidence]

@@ -25,7 +25,7 @@ from typing import Any
 
 from docutils import nodes
 
-from ..figures import figures_of, missing_figures
+from ..figures import evidence_figures, figures_of, missing_figures
 from . import nodes as tfn
 from .directives import domain, get_state, report
 from .views import plan, tf_view
@@ -163,36 +163,51 @@ class _Evidence:
     def __init__(self, app: Any, docname: str) -> None:
         self.app, self.docname = app, docname
         self.state = get_state(app.env)
-        self.found: dict[int, tuple[list[str], list[str], list[Any]]] = {}
+        self.found: dict[int, tuple[list[str], bool]] = {}  # id(scope) -> (facts shown, holds a source text)
 
-    def facts_in(self, scope: nodes.Element) -> list[str]:
-        ids: dict[str, None] = {}
-        for node in scope.findall(nodes.Element):
-            if isinstance(node, tfn.fact_ref):
-                ids[node["fact"]] = None
-            elif isinstance(node, tfn.cite_group):
-                ids.update(dict.fromkeys(node["facts"]))
-            elif isinstance(node, tf_view):
-                options = dict(node["spec"])
+    def _walk(self, node: nodes.Element, ids: dict[str, None]) -> bool:
+        """Add the facts shown under ``node`` to ``ids``; True if it holds a source's text."""
+        source_page = "tf-source-page" in node["classes"]
+        for child in node.children:
+            if isinstance(child, tfn.fact_ref):  # its content holds no other fact: not descended
+                ids[child["fact"]] = None
+            elif isinstance(child, tfn.cite_group):
+                ids.update(dict.fromkeys(child["facts"]))
+            elif isinstance(child, tf_view):
+                options = dict(child["spec"])
                 if options["view"] in ("fact-list", "fact-table", "timeline"):
                     ids.update(dict.fromkeys(plan(self.state, options).ids))
-        return [i for i in ids if i in self.state.facts]
+            elif isinstance(child, nodes.Element):
+                source_page = self._walk(child, ids) or source_page
+        return source_page
 
-    def of(self, scope: nodes.Element) -> tuple[list[str], list[str], list[Any]]:
+    def support(self, scope: nodes.Element, figures: list[str]) -> tuple[list[str], list[str]]:
+        """(figures no fact shown under ``scope`` supports, facts consulted to find that out).
+
+        Facts are read in page order until every figure is found: the verdict rests on those
+        facts only, so only their edits need the page read again.
+        """
         if id(scope) not in self.found:
-            state = self.state
-            facts = self.facts_in(scope)
-            quotes = [q.quote for f in facts for q in state.facts[f].sources]
-            dates = [state.sources[s].published for f in facts for s in state.facts[f].source_ids
+            ids: dict[str, None] = {}
+            source_page = self._walk(scope, ids)
+            self.found[id(scope)] = ([i for i in ids if i in self.state.facts], source_page)
+        facts, source_page = self.found[id(scope)]
+        state = self.state
+        needed = set(figures)
+        consulted = []
+        for fact_id in facts:
+            if not needed:
+                break
+            consulted.append(fact_id)
+            fact = state.facts[fact_id]
+            needed -= evidence_figures([q.quote for q in fact.sources],
+                                       [state.sources[s].published for s in fact.source_ids if s in state.sources])
+        if needed and source_page:
+            # a source's own page is headed by the source's title
+            shown = [state.sources[s] for s in domain(self.app.env).data["sources"].get(self.docname, {})
                      if s in state.sources]
-            if any("tf-source-page" in n["classes"] for n in scope.findall(nodes.container)):
-                # a source's own page is headed by the source's title
-                for sid in domain(self.app.env).data["sources"].get(self.docname, {}):
-                    if sid in state.sources:
-                        quotes.append(state.sources[sid].title)
-                        dates.append(state.sources[sid].published)
-            self.found[id(scope)] = (facts, quotes, dates)
-        return self.found[id(scope)]
+            needed -= evidence_figures([s.title for s in shown], [s.published for s in shown])
+        return [f for f in figures if f in needed], consulted
 
 
 def _shown(text: str) -> str:
@@ -214,12 +229,12 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
         location = (docname, _line(block.parent))
         if block.heading is not None:
             words = " ".join(text.replace(FACT_MARK, " ").replace(CITE_MARK, " ").split())
-            if not figures_of(words):
+            figures = figures_of(words)
+            if not figures:
                 continue
-            facts, quotes, dates = evidence.of(block.heading)
-            for fact_id in facts:  # the verdict rests on these facts: re-read the page when one changes
+            missing, consulted = evidence.support(block.heading, figures)
+            for fact_id in consulted:  # the verdict rests on these facts: re-read the page when one changes
                 dom.note_checked(docname, fact_id, state.fingerprints[fact_id])
-            missing = missing_figures(words, quotes, dates)
             if missing:
                 report(env, "figure-not-in-quote",
                        f"the heading {_shown(words)!r} says {', '.join(repr(m) for m in missing)}, which no quote "
