@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from .gcpause import gc_paused
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
 from .normalize import normalize_text
-from .sources import Normalizer, SourceText, read_source, real_seeds
+from .safeio import DEFAULT_MAX_FILE_SIZE, open_root
+from .sources import Normalizer, SourceText, read_source
 
 
 @dataclass(frozen=True)
@@ -99,18 +101,26 @@ class FactCheck:
     consulted_all: bool
 
 
-def read_texts(base: FactBase, normalize: Normalizer | None = None) -> tuple[dict[str, SourceText], list[Problem]]:
+def read_texts(base: FactBase, normalize: Normalizer | None = None, *,
+               max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[dict[str, SourceText], list[Problem]]:
     """Every registered source that can be read, and a problem for each that cannot."""
     texts: dict[str, SourceText] = {}
     problems: list[Problem] = []
     root = Path(base.root)
-    seeds = real_seeds(root)
-    for source in base.sources.values():
-        read = read_source(root, source, normalize, seeds)
-        if isinstance(read, Problem):
-            problems.append(read)
-        else:
-            texts[source.id] = read
+    try:
+        root_fd = open_root(root)
+    except OSError:
+        root_fd = None  # each read then reports why the root cannot be opened
+    try:
+        for source in base.sources.values():
+            read = read_source(root, source, normalize, max_file_size=max_file_size, root_fd=root_fd)
+            if isinstance(read, Problem):
+                problems.append(read)
+            else:
+                texts[source.id] = read
+    finally:
+        if root_fd is not None:
+            os.close(root_fd)
     return texts, problems
 
 
@@ -217,9 +227,10 @@ def combine(base: FactBase, today: dt.date, texts: dict[str, SourceText], read_p
     return CheckResult(base, tuple(problems), anchors, texts, today)
 
 
-def check_base(base: FactBase, today: dt.date | None = None) -> CheckResult:
+def check_base(base: FactBase, today: dt.date | None = None, *,
+               max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> CheckResult:
     with gc_paused():  # anchors and problems for every fact: all kept
-        texts, read_problems = read_texts(base)
+        texts, read_problems = read_texts(base, max_file_size=max_file_size)
         checks = (check_fact(fact, base.sources, texts) for fact in base.facts.values())
         return combine(base, today or dt.date.today(), texts, read_problems, checks)
 
@@ -234,8 +245,10 @@ def _mismatch_message(source: Source, text: SourceText, broken: list[str], still
     return msg + "Restore the file, or review the change and run `tracefacts pin " + source.id + "`."
 
 
-def check(root: str | Path, today: dt.date | None = None) -> CheckResult:
-    return check_base(load(root), today)
+def check(root: str | Path, today: dt.date | None = None, *,
+          max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> CheckResult:
+    """Load and check the fact base under ``root``; no file larger than ``max_file_size`` bytes is read."""
+    return check_base(load(root, max_file_size=max_file_size), today, max_file_size=max_file_size)
 
 
 __all__ = ["check", "check_base", "CheckResult", "FactCheck", "check_fact", "combine", "failing",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from .check import CheckResult, check, failing
 from .load import SOURCES_FILE, find_root
 from .report import Painter, format_problems, json_text, out, plural, shown, summary, use_colour
+from .safeio import DEFAULT_MAX_FILE_SIZE, parse_size
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -24,6 +26,13 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+def _size(value: str) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -42,7 +51,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 def cmd_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = check(_root(args), args.today)
+    result = check(_root(args), args.today, max_file_size=args.max_file_size)
     failed = failing(result.problems, args.strict, args.fail_stale)
     if args.format == "json":
         print(json_text({
@@ -61,7 +70,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _checked(args: argparse.Namespace) -> CheckResult:
-    return check(_root(args), getattr(args, "today", None))
+    return check(_root(args), getattr(args, "today", None), max_file_size=args.max_file_size)
 
 
 def cmd_find(args: argparse.Namespace) -> int:
@@ -92,11 +101,11 @@ def cmd_pin(args: argparse.Namespace) -> int:
     from .pin import pin
 
     root = _root(args)
-    known = load(root).sources
+    known = load(root, max_file_size=args.max_file_size).sources
     unknown = [i for i in args.ids if i not in known]
     if unknown:
         raise UsageError(f"no source with id {', '.join(unknown)}; known: {', '.join(known) or 'none'}")
-    outcomes = pin(root, args.ids, force=args.force)
+    outcomes = pin(root, args.ids, force=args.force, max_file_size=args.max_file_size)
     for o in outcomes:
         out(f"{o.source}: {o.status}" + (f" ({o.message})" if o.message else ""))
     return EXIT_PROBLEMS if any(o.status == "refused" for o in outcomes) else EXIT_OK
@@ -133,9 +142,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
-        from .atomic import write_atomic
+        from .atomic import NotRegularFile, write_atomic
 
-        write_atomic(Path(args.output), text.encode("utf-8"))
+        try:
+            write_atomic(Path(args.output), text.encode("utf-8"))
+        except NotRegularFile as exc:  # a device or FIFO is not replaced, nor written to (it could block)
+            hint = (f"name a file in it, e.g. {Path(args.output) / 'tracefacts.json'}" if exc.errno == errno.EISDIR
+                    else "to write to standard output, leave out -o (or give -o -) and redirect it")
+            raise OSError(exc.errno, f"{exc.strerror}; {hint}", exc.filename) from None
         out(f"wrote {args.output}", sys.stderr)
     return EXIT_OK if not result.errors else EXIT_PROBLEMS
 
@@ -144,6 +158,8 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", help="the handbook folder (default: nearest one above holding facts/sources.yaml)")
     common.add_argument("--today", type=_date, default=None, help="the date stale facts are judged by (YYYY-MM-DD)")
+    common.add_argument("--max-file-size", type=_size, default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
+                        help="read no source or fact file larger than SIZE, e.g. 256M (default: 64M)")
     top = argparse.ArgumentParser(prog="tracefacts", description="Prove every quote of a fact base against its source.")
     sub = top.add_subparsers(dest="command", required=True)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .gcpause import gc_paused
 from .model import KINDS, KINDS_NEEDING_CLAIMANT, Fact, FactBase, Problem, QuoteRef, Source
+from .safeio import DEFAULT_MAX_FILE_SIZE, LIMIT_HINT, Refused, list_confined, open_root, read_confined
 from .yamlnodes import (
     NULL_TAG,
     STR_TAG,
@@ -27,6 +28,7 @@ from .yamlnodes import (
     walk_mapping,
 )
 
+FACTS = "facts"
 SOURCES_FILE = "facts/sources.yaml"
 SLUG = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")
 SHA256 = re.compile(r"[0-9a-f]{64}\Z")
@@ -52,11 +54,17 @@ def find_root(start: str | os.PathLike[str]) -> Path | None:
     return None
 
 
-def fact_files(root: Path) -> list[Path]:
-    folder = root / "facts"
-    return sorted(
-        p for p in folder.glob("*.yaml") if p.name != "sources.yaml" and not p.name.startswith(".")
-    )
+def fact_files(root: Path, *, root_fd: int | None = None) -> list[Path]:
+    """The fact files in ``root/facts`` (every ``*.yaml`` but sources.yaml and hidden ones).
+
+    Listed without following a link: a ``facts`` that is a link lists nothing here, and
+    reading ``facts/sources.yaml`` through it reports why.
+    """
+    names = list_confined(root, FACTS, root_fd=root_fd)
+    if isinstance(names, Refused):
+        return []
+    return sorted(root / FACTS / name for name in names
+                  if name.endswith(".yaml") and name != "sources.yaml" and not name.startswith("."))
 
 
 @dataclass
@@ -196,10 +204,6 @@ def _top_list(data: bytes, rel: str, reader: _Reader, top_key: str) -> Seq | Non
         reader.problem("schema", seq.line, f"`{top_key}` must be a list (entries starting with `- `), not {seq.kind}.")
         return None
     return seq
-
-
-def _unreadable(rel: str, exc: OSError) -> Problem:
-    return Problem("yaml-syntax", "error", rel, 1, f"cannot read the file: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)
@@ -378,24 +382,33 @@ def _load_quotes(entries: dict[str, tuple[Scalar, Node]], what: str, fid: str | 
     return tuple(quotes)
 
 
-def read_sources_file(root: Path, parse_sources: Callable[[bytes], SourcesFile] = parse_sources_file) -> SourcesFile:
-    path = root / SOURCES_FILE
-    if not path.is_file():
-        return SourcesFile({}, (Problem("yaml-syntax", "error", SOURCES_FILE, 1,
-                                        f"{SOURCES_FILE} does not exist under {root}."),))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return SourcesFile({}, (_unreadable(SOURCES_FILE, exc),))
+def _refused(rel: str, refused: Refused, root: Path) -> Problem:
+    if refused.kind == "missing" and refused.where == rel:
+        message = f"{rel} does not exist under {root}."
+    else:
+        message = f"{rel} {refused.describe(rel)}."
+    if refused.kind in ("link", "link-out"):
+        message += f" tracefacts never follows a link to read a fact file: put the file itself in {FACTS}/."
+    elif refused.kind == "too-large":
+        message += f" {LIMIT_HINT}"
+    return Problem("yaml-syntax", "error", rel, 1, message)
+
+
+def read_sources_file(root: Path, parse_sources: Callable[[bytes], SourcesFile] = parse_sources_file, *,
+                      max_file_size: int = DEFAULT_MAX_FILE_SIZE, root_fd: int | None = None) -> SourcesFile:
+    """``root`` is a resolved path; ``root_fd`` an open descriptor of it (``safeio.opened_root``)."""
+    data = read_confined(root, SOURCES_FILE, within=FACTS, limit=max_file_size, root_fd=root_fd)
+    if isinstance(data, Refused):
+        return SourcesFile({}, (_refused(SOURCES_FILE, data, root),))
     return parse_sources(data)
 
 
-def read_fact_file(path: Path, rel: str,
-                   parse_facts: Callable[[str, bytes], FactFile] = parse_fact_file) -> FactFile:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FactFile(rel, (_unreadable(rel, exc),))
+def read_fact_file(root: Path, rel: str, parse_facts: Callable[[str, bytes], FactFile] = parse_fact_file, *,
+                   max_file_size: int = DEFAULT_MAX_FILE_SIZE, root_fd: int | None = None) -> FactFile:
+    """The fact file ``rel`` (e.g. ``facts/x.yaml``) of ``root``, read as ``safeio`` reads every file."""
+    data = read_confined(root, rel, within=FACTS, limit=max_file_size, root_fd=root_fd)
+    if isinstance(data, Refused):
+        return FactFile(rel, (_refused(rel, data, root),))
     return parse_facts(rel, data)
 
 
@@ -423,18 +436,30 @@ def merge(root: Path, sources: SourcesFile, files: list[FactFile]) -> FactBase:
 
 def load(root: str | os.PathLike[str], *,
          parse_sources: Callable[[bytes], SourcesFile] = parse_sources_file,
-         parse_facts: Callable[[str, bytes], FactFile] = parse_fact_file) -> FactBase:
+         parse_facts: Callable[[str, bytes], FactFile] = parse_fact_file,
+         max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> FactBase:
     """Load the fact base under ``root``; problems are collected, never raised.
 
     ``parse_sources`` and ``parse_facts`` turn one file's bytes into its content; a
-    memo (``tracefacts.memo``) passes versions that remember earlier results.
+    memo (``tracefacts.memo``) passes versions that remember earlier results. No file
+    larger than ``max_file_size`` bytes is read (``safeio``).
     """
     root_path = Path(root).resolve()
-    with gc_paused():  # every object made here is kept
-        sources = read_sources_file(root_path, parse_sources)
-        files = [read_fact_file(path, path.relative_to(root_path).as_posix(), parse_facts)
-                 for path in fact_files(root_path)]
-        return merge(root_path, sources, files)
+    try:
+        root_fd = open_root(root_path)
+    except OSError as exc:
+        problem = Problem("yaml-syntax", "error", SOURCES_FILE, 1,
+                          f"the handbook folder {root_path} cannot be opened: {exc.strerror or exc}.")
+        return merge(root_path, SourcesFile({}, (problem,)), [])
+    try:
+        with gc_paused():  # every object made here is kept
+            sources = read_sources_file(root_path, parse_sources, max_file_size=max_file_size, root_fd=root_fd)
+            files = [read_fact_file(root_path, path.relative_to(root_path).as_posix(), parse_facts,
+                                    max_file_size=max_file_size, root_fd=root_fd)
+                     for path in fact_files(root_path, root_fd=root_fd)]
+            return merge(root_path, sources, files)
+    finally:
+        os.close(root_fd)
 
 
 __all__ = [

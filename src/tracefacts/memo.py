@@ -31,20 +31,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from . import __version__, anchor, check, figures, load, model, normalize, sources, yamlnodes
+from . import __version__, anchor, check, figures, load, model, normalize, safeio, sources, yamlnodes
 from .atomic import write_atomic
 from .check import CheckResult, FactCheck, check_fact, combine, read_texts
 from .gcpause import gc_paused
 from .load import FactFile, SourcesFile, parse_fact_file, parse_sources_file
 from .model import Fact, Source
 from .normalize import NormalizedSource, normalize_source
+from .safeio import DEFAULT_MAX_FILE_SIZE
 from .sources import SourceText
 
 MAGIC = b"tracefacts-memo 1\n"
 _DIGEST = 32  # bytes of a sha256
 
 # What a remembered result depends on besides its inputs: the code that computed it.
-_CODE = (model, yamlnodes, load, normalize, anchor, figures, sources, check)
+_CODE = (model, yamlnodes, load, normalize, anchor, figures, safeio, sources, check)
 
 
 @dataclass(frozen=True)
@@ -259,16 +260,18 @@ def write_memo(cache_file: Path, memo: _Memo) -> None:
         write_atomic(cache_file, data, durable=False)  # a cache: losing it costs time only
 
 
-def load_and_check(root: Path, today: dt.date | None, cache_file: Path | None) -> CheckResult:
+def load_and_check(root: Path, today: dt.date | None, cache_file: Path | None, *,
+                   max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> CheckResult:
     """``check_base(load(root), today)``, remembering per file and per fact in ``cache_file``.
 
     The result is always the uncached one. ``cache_file`` is rewritten only when what it
     should hold changed; entries the base no longer uses are dropped. ``None`` remembers
-    nothing.
+    nothing. No file larger than ``max_file_size`` bytes is read (``safeio``).
     """
     run = _Run(read_memo(cache_file) if cache_file is not None else _Memo())
-    base = load.load(root, parse_sources=run.parse_sources, parse_facts=run.parse_facts)
-    texts, read_problems = read_texts(base, run.normalize)
+    base = load.load(root, parse_sources=run.parse_sources, parse_facts=run.parse_facts,
+                     max_file_size=max_file_size)
+    texts, read_problems = read_texts(base, run.normalize, max_file_size=max_file_size)
     view = _Sources(base.sources, texts)
     checks = [run.check(fact, run.digests[fact.origin][fact.id], view) for fact in base.facts.values()]
     result = combine(base, today or dt.date.today(), texts, read_problems, checks)

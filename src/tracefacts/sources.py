@@ -1,16 +1,16 @@
-"""Read a registered source file, confined to the handbook's ``seeds/`` folder."""
+"""Read a registered source file, confined to the handbook's ``seeds/`` folder (see ``safeio``)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .model import Problem, Source
 from .normalize import NormalizedSource, decode, normalize_source
+from .safeio import DEFAULT_MAX_FILE_SIZE, LIMIT_HINT, Refused, read_confined
 
 SEEDS = "seeds"
 # (decoded text, sha256 of its bytes) -> the text normalised; a memo keys on the hash
@@ -33,54 +33,34 @@ def _problem(source: Source, code: str, message: str) -> Problem:
     return Problem(code, "error", source.origin, source.file_line, message, source=source.id)
 
 
-def real_seeds(root: Path) -> Path:
-    return Path(os.path.realpath(root / SEEDS))
+def confined_rel(file: str) -> str | tuple[str]:
+    """``file`` as a normalised path inside ``seeds/`` (e.g. ``seeds/a.txt``), or ``(why not,)``.
 
-
-def confined_path(root: Path, file: str, seeds: Path | None = None) -> Path | str:
-    """The real path of ``file`` if it stays inside ``root/seeds``, else why not.
-
-    ``seeds`` is ``real_seeds(root)``, when the caller reads many sources in one go.
+    This is the lexical half of confinement; the other half is that ``read_confined``
+    follows no link on the way, so the file read is the one this path names.
     """
     if "\0" in file:  # os functions raise ValueError on it
-        return "it contains a NUL character, which no file name can hold"
+        return ("it contains a NUL character, which no file name can hold",)
     if "\\" in file:
-        return "it contains `\\`; write paths with `/`, e.g. seeds/page.txt"
+        return ("it contains `\\`; write paths with `/`, e.g. seeds/page.txt",)
     if file.startswith("/") or os.path.isabs(file) or ":" in (PurePosixPath(file).parts or ("",))[0]:
-        return "it is an absolute path; write it relative to the handbook root, e.g. seeds/page.txt"
+        return ("it is an absolute path; write it relative to the handbook root, e.g. seeds/page.txt",)
     parts = PurePosixPath(os.path.normpath(file)).parts
     if not parts or parts[0] != SEEDS or len(parts) < 2:
-        return f"it leads outside {SEEDS}/; every source must be a file inside {SEEDS}/"
-    seeds = seeds or real_seeds(root)
-    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop:
-    # the loop then fails to open in read_source and is reported as a problem.
-    real = Path(os.path.realpath(root / file))
-    if real != seeds and seeds not in real.parents:
-        return f"it resolves to {real}, outside {SEEDS}/ (a link pointing out?)"
-    return real
+        return (f"it leads outside {SEEDS}/; every source must be a file inside {SEEDS}/",)
+    return "/".join(parts)
 
 
-def read_source(root: Path, source: Source, normalize: Normalizer | None = None,
-                seeds: Path | None = None) -> SourceText | Problem:
-    where = confined_path(root, source.file, seeds)
-    if isinstance(where, str):
-        return _problem(source, "source-outside-root", f"source `{source.id}`: {source.file!r}: {where}.")
-    try:
-        info = os.stat(where)
-        if stat.S_ISDIR(info.st_mode):
-            return _problem(source, "source-missing",
-                            f"source `{source.id}`: {source.file} is a directory, not a file.")
-        if not stat.S_ISREG(info.st_mode):
-            return _problem(source, "source-missing",
-                            f"source `{source.id}`: {source.file} is not a regular file (a device or pipe?).")
-        data = where.read_bytes()
-    except FileNotFoundError:
-        return _problem(source, "source-missing",
-                        f"source `{source.id}`: {source.file} does not exist; copy the file into {SEEDS}/ "
-                        "or correct `file:`.")
-    except OSError as exc:
-        return _problem(source, "source-missing",
-                        f"source `{source.id}`: {source.file} cannot be read: {exc.strerror or exc}.")
+def read_source(root: Path, source: Source, normalize: Normalizer | None = None, *,
+                max_file_size: int = DEFAULT_MAX_FILE_SIZE, root_fd: int | None = None) -> SourceText | Problem:
+    """Read ``source`` from ``root`` (a resolved path); ``root_fd`` is an open descriptor of it."""
+    rel = confined_rel(source.file)
+    if isinstance(rel, tuple):
+        return _problem(source, "source-outside-root", f"source `{source.id}`: {source.file!r}: {rel[0]}.")
+    read = read_confined(root, rel, within=SEEDS, limit=max_file_size, root_fd=root_fd)
+    if isinstance(read, Refused):
+        return _refused(source, rel, read)
+    data = read
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = decode(data)
@@ -89,4 +69,18 @@ def read_source(root: Path, source: Source, normalize: Normalizer | None = None,
         return _problem(source, "source-not-utf8",
                         f"source `{source.id}`: {source.file} is not UTF-8 (line {line}, byte {exc.start}); "
                         "convert it, e.g. `iconv -f latin1 -t utf-8`, then re-pin it.")
-    return SourceText(source, where, digest, normalize_source(text) if normalize is None else normalize(text, digest))
+    return SourceText(source, root / rel, digest,
+                      normalize_source(text) if normalize is None else normalize(text, digest))
+
+
+def _refused(source: Source, rel: str, refused: Refused) -> Problem:
+    head = f"source `{source.id}`: {source.file} {refused.describe(rel)}"
+    if refused.kind in ("link", "link-out"):
+        code = "source-outside-root" if refused.outside else "source-missing"
+        return _problem(source, code, f"{head}. tracefacts never follows a link to read a source: "
+                                      f"copy the file into {SEEDS}/ instead.")
+    if refused.kind == "too-large":
+        return _problem(source, "source-too-large", f"{head}. {LIMIT_HINT}")
+    if refused.kind == "missing":
+        return _problem(source, "source-missing", f"{head}; copy the file into {SEEDS}/ or correct `file:`.")
+    return _problem(source, "source-missing", f"{head}.")

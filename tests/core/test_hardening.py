@@ -137,14 +137,18 @@ def test_symlink_pointing_out_of_seeds(make_handbook, tmp_path):
     line = point_b_at(hb, "seeds/link.txt")
     result = hb.check()
     assert found(result.errors) == [Found("source-outside-root", "facts/sources.yaml", line)]
-    assert "a link pointing out" in result.errors[0].message
+    assert "is a symbolic link pointing out of seeds/" in result.errors[0].message
 
 
-def test_symlink_inside_seeds_is_fine(make_handbook):
+def test_symlink_inside_seeds_is_not_followed_either(make_handbook):
+    # No link is followed (test_confinement.py): the file read is the one `file:` names.
     hb = make_handbook()
     os.symlink("b.txt", hb.root / "seeds" / "alias.txt")
-    point_b_at(hb, "seeds/alias.txt")
-    assert hb.check().problems == ()
+    line = point_b_at(hb, "seeds/alias.txt")
+    result = hb.check()
+    assert found(result.errors) == [Found("source-missing", "facts/sources.yaml", line)]
+    assert "seeds/alias.txt is a symbolic link (to b.txt)" in result.errors[0].message
+    assert "copy the file into seeds/ instead" in result.errors[0].message
 
 
 def test_dangling_symlink_is_missing(make_handbook):

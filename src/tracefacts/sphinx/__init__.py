@@ -20,6 +20,7 @@ from .. import __version__
 from ..gcpause import HeapFreeze
 from ..memo import load_and_check
 from ..report import shown
+from ..safeio import DEFAULT_MAX_FILE_SIZE, format_size, parse_size
 from . import directives as d
 from . import nodes as tfn
 from .domain import TracefactsDomain
@@ -53,10 +54,21 @@ def _root(app: Any) -> Path:
     return (Path(app.confdir) / app.config.tracefacts_root).resolve()
 
 
+def _max_file_size(app: Any) -> int:
+    value = app.config.tracefacts_max_file_size
+    try:
+        return parse_size(value)
+    except (ValueError, TypeError):
+        logger.warning("tracefacts_max_file_size %r is not a size (e.g. 64M, 1G, or a number of bytes); using %s",
+                       value, format_size(DEFAULT_MAX_FILE_SIZE), type="tracefacts", subtype="config")
+        return DEFAULT_MAX_FILE_SIZE
+
+
 def builder_inited(app: Any) -> None:
     root = _root(app)
     # Remembered per fact file and per fact beside the doctrees: a one-fact edit re-checks one fact.
-    result = load_and_check(root, _today(app), Path(app.doctreedir) / "tracefacts.memo")
+    result = load_and_check(root, _today(app), Path(app.doctreedir) / "tracefacts.memo",
+                            max_file_size=_max_file_size(app))
     state = BuildState(result)
     # Kept beside the environment, not in it: the env is pickled, the fact base is re-read anyway.
     d.STATES.clear()
@@ -195,6 +207,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("tracefacts_root", "..", "env", [str])
     app.add_config_value("tracefacts_strict", True, "env", [bool])
     app.add_config_value("tracefacts_today", None, "env", [str, type(None)])
+    app.add_config_value("tracefacts_max_file_size", DEFAULT_MAX_FILE_SIZE, "env", [int, str])
     app.add_config_value("tracefacts_source_pages", "sources", "env", [str, type(None)])
     # HTML builders reuse each view cell's HTML from the last build (same output, faster);
     # False translates every view from docutils nodes, as other builders do.
