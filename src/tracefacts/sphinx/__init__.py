@@ -29,7 +29,7 @@ from .fragments import tf_html, visit_slot, visit_tf_html
 from .ids import check_ids
 from .layout import slot
 from .resolve import pages_of, resolve
-from .source_page import SourceText, write_stubs
+from .source_page import TITLE_ROLE, SourceText, SourceTitle, skip_undecodable_pages, write_stubs
 from .sourcing import check_sourcing
 from .state import BuildState, digest
 from .views import plan, tf_view, write_signature
@@ -227,8 +227,10 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("editorial", d.Editorial)
     app.add_directive("fact-summary", d.FactSummary)
     app.add_directive("tracefacts-source", SourceText)
+    app.add_role(TITLE_ROLE, SourceTitle())
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)
+    app.connect("env-before-read-docs", skip_undecodable_pages)
     app.connect("env-before-read-docs", env_before_read_docs)
     app.connect("doctree-read", check_sourcing)
     app.connect("doctree-read", check_ids)

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from docutils import nodes
-from sphinx.util import logging
 
-logger = logging.getLogger(__name__)
+from .directives import report
 
 
 def duplicate_ids(doctree: nodes.Node) -> Iterator[tuple[str, nodes.Element, nodes.Element]]:
@@ -38,8 +37,9 @@ def _line(node: nodes.Element) -> int | None:
 def check_ids(app: Any, doctree: nodes.document) -> None:
     for name, first, again in duplicate_ids(doctree):
         where = _line(first)
-        logger.warning("duplicate-anchor: the id %r is given twice on this page%s; a link to it would "
-                       "land on the first only. Show each source once per page, and rename a section "
-                       "or label whose id equals a quote anchor (q-<fact id>)", name,
-                       f" (first at line {where})" if where else "",
-                       location=(app.env.docname, _line(again)), type="tracefacts", subtype="duplicate-anchor")
+        # kept with the page: every later build reports it again until the page changes
+        report(app.env, "duplicate-anchor",
+               f"the id {name!r} is given twice on this page{f' (first at line {where})' if where else ''}; "
+               "a link to it would land on the first only. Show each source once per page, and rename a "
+               "section or label whose id equals a quote anchor (q-<fact id>)",
+               (app.env.docname, _line(again)))

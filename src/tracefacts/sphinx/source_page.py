@@ -18,7 +18,7 @@ from ..model import Anchor
 from ..normalize import lines, normalize_text
 from ..report import plural
 from . import nodes as tfn
-from .directives import domain, get_state
+from .directives import domain, get_state, report
 from .state import date_label
 from .views import tf_view
 
@@ -37,10 +37,12 @@ class SourceTitle(SphinxRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         sid = self.text.strip()
-        source = get_state(self.env).sources.get(sid)
+        state = get_state(self.env)
+        source = state.sources.get(sid)
         if source is None:
-            logger.warning("source `%s` is not registered", sid, location=self.get_location(),
-                           type="tracefacts", subtype="unknown-source")
+            report(self.env, "unknown-source", f"source `{sid}` is not registered", self.get_location())
+            # re-read once it is registered (the fingerprint of a missing source then changes)
+            domain(self.env).note_source_page(self.env.docname, sid, state.source_page_fingerprint(sid))
         return [VerbatimText(source.title if source is not None else sid)], []
 
 
@@ -61,8 +63,9 @@ class SourceText(SphinxDirective):
         source = state.sources.get(sid)
         text = state.result.texts.get(sid)
         if source is None or text is None:
-            logger.warning("source `%s` is not registered or cannot be read", sid, location=self.get_location(),
-                           type="tracefacts", subtype="unknown-source")
+            report(self.env, "unknown-source", f"source `{sid}` is not registered or cannot be read",
+                   self.get_location())
+            domain(self.env).note_source_page(self.env.docname, sid, state.source_page_fingerprint(sid))
             return []
         dom = domain(self.env)
         # Read-time content: the text and where the quotes stand; what the facts say is
