@@ -192,7 +192,7 @@ PAGES = {
     "index.md": """\
         # Fixture handbook
 
-        This handbook is about one release: {fact}`x.release`
+        {fact}`x.release`
 
         ```{fact-summary}
         ```
@@ -218,19 +218,19 @@ PAGES = {
     "facts.md": """\
         # Facts
 
-        Weights first: {fact}`x.closed-weights`
+        {fact}`x.closed-weights`
 
-        The vendor says this: {fact}`x.benchmark-claim`
+        {fact}`x.benchmark-claim`
 
-        Some disagree: {fact}`x.stranded`
+        {fact}`x.stranded`
 
         Builders cannot download the model {cite-fact}`x.closed-weights`.
 
-        Money comes later: {fact}`x.pricing`
+        {fact}`x.pricing`
 
-        The plan: {fact}`x.two-parts`
+        {fact}`x.two-parts`
 
-        What to do: {fact}`x.keep-llama`
+        {fact}`x.keep-llama`
 
         ## Every Muse Spark fact
 
@@ -261,7 +261,7 @@ PAGES = {
     "payload.md": """\
         # Payload
 
-        A hostile-looking fact: {fact}`x.payload`
+        {fact}`x.payload`
         """,
     "matrix.md": """\
         # Trace matrix
