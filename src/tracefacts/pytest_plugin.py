@@ -27,6 +27,7 @@ from .check import CheckResult, check, failing
 from .load import ISO_DATE, SOURCES_FILE, fact_files, find_root
 from .model import Problem
 from .report import format_problems
+from .safeio import DEFAULT_MAX_FILE_SIZE, format_size, parse_size
 
 # Fact and source ids are slugs, which have no "_": no id can take these two item names.
 WHOLE_FILE = "whole_file"  # a file's problems that belong to none of its facts or sources
@@ -40,6 +41,7 @@ class Settings:
     root: Path
     today: dt.date | None
     strict: bool
+    max_file_size: int  # bytes: no fact file or source larger is read
     facts_dir: str  # real path of root/facts: what a collected file's folder is compared with
     names: frozenset[str]  # the names in facts/ that the loader reads
 
@@ -67,10 +69,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tracefacts-root", default=None,
                     help="handbook folder, relative to the current folder (default: found from rootdir)")
     group.addoption("--tracefacts-today", default=None, help="judge staleness as of YYYY-MM-DD")
+    group.addoption("--tracefacts-max-file-size", default=None, metavar="SIZE",
+                    help=f"read no fact file or source larger than SIZE, e.g. 256M "
+                         f"(default {format_size(DEFAULT_MAX_FILE_SIZE)})")
     parser.addini("tracefacts", type="bool", default=False, help="check the fact base (like --tracefacts)")
     parser.addini("tracefacts_root", default="", help="handbook folder, relative to the ini file")
     parser.addini("tracefacts_today", default="", help="judge staleness as of YYYY-MM-DD (like --tracefacts-today)")
     parser.addini("tracefacts_strict", type="bool", default=False, help="warnings (but stale) fail items too")
+    parser.addini("tracefacts_max_file_size", default="", help="like --tracefacts-max-file-size")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -97,6 +103,19 @@ def _today(config: pytest.Config) -> dt.date | None:
     if given := config.getini("tracefacts_today"):
         return _date(f"tracefacts_today = {given} (in {config.inipath})", given)
     return None
+
+
+def _max_file_size(config: pytest.Config) -> int:
+    if given := config.getoption("--tracefacts-max-file-size"):
+        where = f"--tracefacts-max-file-size {given}"
+    elif given := config.getini("tracefacts_max_file_size"):
+        where = f"tracefacts_max_file_size = {given} (in {config.inipath})"
+    else:
+        return DEFAULT_MAX_FILE_SIZE
+    try:
+        return parse_size(given)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{where}: {exc}") from None
 
 
 def _root(config: pytest.Config) -> Path:
@@ -129,6 +148,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     root = _root(config)
     config.stash[_SETTINGS] = Settings(
         root=root, today=_today(config), strict=bool(config.getini("tracefacts_strict")),
+        max_file_size=_max_file_size(config),
         facts_dir=os.path.realpath(root / "facts"),
         names=frozenset({Path(SOURCES_FILE).name, *(p.name for p in fact_files(Path(os.path.realpath(root))))}))
     # No path named: pytest collects its default (testpaths, or the current folder) and the
@@ -190,7 +210,7 @@ def _plan(config: pytest.Config) -> dict[str, tuple[ItemPlan, ...]]:
     """The check, run once per session whichever fact file is collected first."""
     if _PLAN not in config.stash:
         settings = config.stash[_SETTINGS]
-        result = check(settings.root, settings.today)
+        result = check(settings.root, settings.today, max_file_size=settings.max_file_size)
         collected = {rel for rel in (SOURCES_FILE, *result.base.files) if (settings.root / rel).is_file()}
         config.stash[_PLAN] = plan_items(result, collected)
     return config.stash[_PLAN]

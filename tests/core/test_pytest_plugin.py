@@ -314,6 +314,22 @@ def test_a_bad_setting_is_a_usage_error_not_an_internal_error(pytester, book, ar
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
 
 
+def test_the_file_size_limit_is_a_setting(pytester, book):
+    # x.yaml grows past 2 KiB: refused under that limit, by option or ini, read under the default
+    book.facts("# " + "padding " * 300 + "\n" + GOOD_FACTS)
+    result = run(pytester, "--tracefacts", "-v", "--tracefacts-max-file-size", "2K", "facts/x.yaml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["facts/x.yaml::whole_file FAILED*", "facts/x.yaml:1: error *",
+                                 "*larger than the limit of 2 KiB*"])
+    pytester.makeini("[pytest]\ntracefacts_max_file_size = 2K\n")
+    run(pytester, "--tracefacts", "facts/x.yaml").assert_outcomes(failed=1)
+    pytester.makeini("[pytest]\n")
+    run(pytester, "--tracefacts", "facts/x.yaml").assert_outcomes(passed=2)
+    result = run(pytester, "--tracefacts", "--tracefacts-max-file-size", "lots")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --tracefacts-max-file-size lots: 'lots' is not a size*"])
+
+
 def test_usage_error_when_there_is_no_handbook(pytester):
     result = run(pytester, "--tracefacts")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
