@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .safeio import describe_mode
+
 
 class NotRegularFile(OSError):
     """What stands at the target is not a regular file (a directory, a device, a FIFO): never replaced."""
@@ -18,18 +20,6 @@ class NotRegularFile(OSError):
 
 class OutsideFolder(OSError):
     """The target is a link that leads out of the folder it must be written in."""
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def _target(path: Path, within: Path | None) -> tuple[Path, int | None]:
@@ -57,7 +47,8 @@ def _target(path: Path, within: Path | None) -> tuple[Path, int | None]:
             return target, None
     if not stat.S_ISREG(info.st_mode):
         raise NotRegularFile(errno.EISDIR if stat.S_ISDIR(info.st_mode) else errno.EINVAL,
-                             f"it is {_kind(info.st_mode)}, not a regular file, so it is not replaced", str(path))
+                             f"it is {describe_mode(info.st_mode)}, not a regular file, so it is not replaced",
+                             str(path))
     return target, stat.S_IMODE(info.st_mode)
 
 

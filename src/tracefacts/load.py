@@ -396,7 +396,7 @@ def _refused(rel: str, refused: Refused, root: Path) -> Problem:
 
 def read_sources_file(root: Path, parse_sources: Callable[[bytes], SourcesFile] = parse_sources_file, *,
                       max_file_size: int = DEFAULT_MAX_FILE_SIZE, root_fd: int | None = None) -> SourcesFile:
-    """``root`` is a resolved path; ``root_fd`` an open descriptor of it (``safeio.opened_root``)."""
+    """``root`` is a resolved path; ``root_fd`` an open descriptor of it (``safeio.open_root``)."""
     data = read_confined(root, SOURCES_FILE, within=FACTS, limit=max_file_size, root_fd=root_fd)
     if isinstance(data, Refused):
         return SourcesFile({}, (_refused(SOURCES_FILE, data, root),))

@@ -19,7 +19,6 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -101,7 +100,10 @@ class Refused:
         return f"cannot be read: {self.detail}"
 
 
-def _describe_mode(mode: int) -> str:
+def describe_mode(mode: int) -> str:
+    """What a file of this ``st_mode`` is, for a message: ``a directory``, ``a named pipe (FIFO)``…"""
+    if stat.S_ISDIR(mode):
+        return "a directory"
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -114,16 +116,6 @@ def _describe_mode(mode: int) -> str:
 def open_root(root: Path) -> int:
     """A descriptor of the handbook root (links in its own path are followed: it is the trust anchor)."""
     return os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-
-
-@contextlib.contextmanager
-def opened_root(root: Path) -> Iterator[int]:
-    """A descriptor of the handbook root, for reading many files with one open."""
-    fd = open_root(root)
-    try:
-        yield fd
-    finally:
-        os.close(fd)
 
 
 def _link(root: Path, within: str, where: str, dir_fd: int, name: str) -> Refused:
@@ -157,7 +149,7 @@ def read_confined(root: Path, rel: str, *, within: str, limit: int = DEFAULT_MAX
 
     ``rel`` is a normalised relative path (no ``..``, no absolute part) whose first part is
     ``within``, the folder the file must stay in; ``root`` is a resolved path. ``root_fd``
-    is a descriptor of ``root`` (``opened_root``) when reading many files.
+    is a descriptor of ``root`` (``open_root``) when reading many files.
     """
     parts = PurePosixPath(rel).parts
     if not parts or parts[0] in ("/", "..") or ".." in parts:
@@ -218,7 +210,7 @@ def _not_regular(mode: int, root: Path, within: str, rel: str, dir_fd: int | Non
         return _link(root, within, rel, dir_fd, name)
     if stat.S_ISDIR(mode):
         return Refused("directory", rel)
-    return Refused("not-regular", rel, _describe_mode(mode))
+    return Refused("not-regular", rel, describe_mode(mode))
 
 
 def _read_at_most(fd: int, size: int, limit: int) -> bytes:
@@ -258,5 +250,5 @@ def list_confined(root: Path, folder: str, *, root_fd: int | None = None) -> lis
         os.close(fd)
 
 
-__all__ = ["DEFAULT_MAX_FILE_SIZE", "LIMIT_HINT", "Refused", "format_size", "list_confined", "open_root",
-           "opened_root", "parse_size", "read_confined"]
+__all__ = ["DEFAULT_MAX_FILE_SIZE", "LIMIT_HINT", "Refused", "describe_mode", "format_size", "list_confined",
+           "open_root", "parse_size", "read_confined"]
