@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .normalize import line_end, normalize_text
+from .normalize import NormalizedSource, line_number, normalize_text
 from .sources import SourceText
 
 
@@ -39,6 +39,17 @@ def _unique_prefix(norm: str, at: int, needle: str, others: list[int]) -> str | 
     return None
 
 
+def _line_end(ns: NormalizedSource, offset: int) -> int:
+    """Where the line holding ``offset`` ends, from the line starts already known: a search
+    for the next line end would scan a one-line page to its end for every occurrence."""
+    starts = ns.line_starts
+    line = line_number(starts, offset)
+    end = starts[line] if line < len(starts) else len(ns.text)
+    while end > starts[line - 1] and ns.text[end - 1] in "\r\n":
+        end -= 1
+    return end
+
+
 def find_text(texts: dict[str, SourceText], text: str) -> list[Occurrence]:
     needle = normalize_text(text)
     if not needle:
@@ -55,7 +66,7 @@ def find_text(texts: dict[str, SourceText], text: str) -> list[Occurrence]:
             start, end = ns.to_source(at, at + len(needle))
             line = ns.line_of(start)
             # the line around it, clipped: a scraped page is often one huge line
-            line_start, last_end = ns.line_starts[line - 1], line_end(ns.text, end)
+            line_start, last_end = ns.line_starts[line - 1], _line_end(ns, end)
             first, last = max(line_start, start - CONTEXT), min(last_end, end + CONTEXT)
             context = (("\u2026" if first > line_start else "") + ns.text[first:last].strip()
                        + ("\u2026" if last < last_end else ""))
