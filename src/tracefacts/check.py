@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor import CONTEXT_CHARS, MAX_NEAR_MISS_SOURCE, MIN_WORDS, match_quote, nearest_passage
-from .figures import missing_figures
+from .anchor import CONTEXT_CHARS, MIN_WORDS, match_quote, near_miss_too_costly, nearest_passage
+from .figures import evidence_figures, figures_of
 from .gcpause import gc_paused
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
@@ -83,7 +83,7 @@ def _not_found_message(quote: QuoteRef, text: SourceText, texts: Mapping[str, So
         return f"{head}, but it is in {', '.join(elsewhere)}: correct `source:`."
     near = nearest_passage(text.normalized, quote.quote)
     if near is None:
-        if len(text.normalized.norm) > MAX_NEAR_MISS_SOURCE:
+        if near_miss_too_costly(text.normalized, quote.quote):
             return f"{head}; the source is too large to search for a near match: use `tracefacts find`."
         return f"{head}, and nothing in it comes close; copy the quote from the source (`tracefacts find`)."
     return (f"{head}. Nearest passage, line {near.line} (differences in brackets):\n"
@@ -131,6 +131,7 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
     problems: list[Problem] = []
     anchors: list[Anchor] = []
     consulted_all = False
+    evidence: list[set[str]] = []  # found once, when a field has a figure
 
     def problem(code: str, line: int, message: str, source: str | None = None,
                 severity: str = "error") -> None:
@@ -172,14 +173,41 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
                         "The first is used.", quote.source, severity="warning")
 
     if fact.sources:
-        dates = [sources[s].published for s in fact.source_ids if s in sources]
-        missing = missing_figures(fact.statement, [q.quote for q in fact.sources], dates)
-        if missing:
-            problem("figure-not-in-quote", fact.statement_line,
-                    f"the statement says {', '.join(repr(m) for m in missing)}, which none of its quotes "
-                    "(nor a cited source's date) contains: quote the passage that says it, or correct "
-                    "the statement.")
+        for field, line, said, fix in _shown_fields(fact):
+            if missing := _unsupported(figures_of(said), fact, sources, evidence):
+                problem("figure-not-in-quote", line,
+                        f"{field} says {', '.join(repr(m) for m in missing)}, which none of its quotes "
+                        f"(nor a cited source's date) contains: quote the passage that says it, or {fix}.")
     return FactCheck(tuple(problems), tuple(anchors), consulted_all)
+
+
+def _shown_fields(fact: Fact) -> list[tuple[str, int, str, str]]:
+    """(what it is, its line, its text, how to correct it) for every field a reader sees:
+    the statement everywhere, the value in fact tables, the claimant in the badge, the
+    event date in timelines and cards (its label, as shown: `25 December 2031`)."""
+    fields = [("the statement", fact.statement_line, fact.statement, "correct the statement")]
+    if fact.value is not None:
+        fields.append(("`value` (shown in fact tables)", fact.value_line or fact.line, fact.value,
+                       "correct `value`"))
+    if fact.claimant is not None:
+        fields.append(("`claimant` (shown in the badge)", fact.claimant_line or fact.line, fact.claimant,
+                       "name the claimant without figures the quotes do not give"))
+    if fact.date is not None:
+        fields.append((f"`date` ({fact.date_label}, shown in timelines)", fact.date_line or fact.line,
+                       fact.date_label, "correct `date` (a month, YYYY-MM, when the sources give no day)"))
+    return fields
+
+
+def _unsupported(figures: list[str], fact: Fact, sources: Mapping[str, Source],
+                 evidence: list[set[str]]) -> list[str]:
+    """The ``figures`` that the fact's quotes and cited sources' dates do not support;
+    ``evidence`` caches those (it holds them once found)."""
+    if not figures:
+        return []
+    if not evidence:
+        dates = [sources[s].published for s in fact.source_ids if s in sources]
+        evidence.append(evidence_figures([q.quote for q in fact.sources], dates))
+    return [f for f in figures if f not in evidence[0]]
 
 
 def stale_problem(fact: Fact, today: dt.date) -> Problem | None:

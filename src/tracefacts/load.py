@@ -312,7 +312,7 @@ def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
         reader.problem("schema", kind_line, f"`kind` {kind!r} of {what} must be one of {', '.join(KINDS)}.",
                        fact=fid)
         kind = None
-    claimant, _ = reader.text(entries, "claimant", what, required=False, fact=fid)
+    claimant, claimant_line = reader.text(entries, "claimant", what, required=False, fact=fid)
     if kind in KINDS_NEEDING_CLAIMANT and claimant is None:
         reader.problem("schema", kind_line,
                        f"{what} is a {kind}: say whose with `claimant:` (e.g. `claimant: Meta`).", fact=fid)
@@ -324,7 +324,7 @@ def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
                                          owner_line=node.line, fact=fid)
     subject, _ = reader.slug(entries, "subject", what, required=False, owner_line=node.line, fact=fid)
     attribute, _ = reader.slug(entries, "attribute", what, required=False, owner_line=node.line, fact=fid)
-    value, _ = reader.text(entries, "value", what, required=False, fact=fid)
+    value, value_line = reader.text(entries, "value", what, required=False, fact=fid)
     quotes = _load_quotes(entries, what, fid, node.line, reader)
     if fid is None:
         return None
@@ -336,7 +336,14 @@ def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
         date_precision=precision,
         review_by=review_by, review_by_line=review_line if review_by else None,
         subject=subject, attribute=attribute, value=value,
+        claimant_line=claimant_line if claimant is not None else None,
+        date_line=_line_of(entries, "date") if date is not None else None,
+        value_line=value_line if value is not None else None,
     ), fid, id_line, node.line)
+
+
+def _line_of(entries: dict[str, tuple[Scalar, Node]], key: str) -> int | None:
+    return entries[key][1].line if key in entries else None
 
 
 def _event_date(entries: dict[str, tuple[Scalar, Node]], reader: _Reader, what: str, fid: str | None,

@@ -81,6 +81,10 @@ class Fact:
     subject: str | None = None
     attribute: str | None = None
     value: str | None = None
+    # the lines of the fields a reader sees besides the statement (problems point at them)
+    claimant_line: int | None = None
+    date_line: int | None = None
+    value_line: int | None = None
 
     @functools.cached_property
     def source_ids(self) -> tuple[str, ...]:
