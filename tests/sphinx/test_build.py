@@ -80,7 +80,7 @@ def test_payloads_come_out_as_inert_text(handbook):
   - id: rocket.evil
     statement: 'A statement with {payload.replace("'", "''")}'
     kind: opinion
-    claimant: '<script>alert(3)</script>'
+    claimant: '<script>alert(1)</script>'  # its figure `1` stands in the quote (the Figures rule)
     topic: rocket
     tags: [evil]
     sources:
