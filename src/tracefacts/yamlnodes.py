@@ -8,11 +8,14 @@ in one mapping is seen rather than silently dropped.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import yaml
+
+from .normalize import line_number, line_starts
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -76,16 +79,20 @@ def parse(data: bytes) -> Node | None | YamlError:
     """Parse one YAML document into plain nodes; ``None`` for an empty document."""
     if len(data) > MAX_YAML_BYTES:
         return YamlError(1, f"the file is larger than {MAX_YAML_BYTES // 2**20} MiB")
+    # The BOM taken off here, not by "utf-8-sig", whose error offsets do not count it.
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return YamlError(line, f"the file is not UTF-8 (byte {exc.start}: {exc.reason})")
+        # the bytes before the first bad one decode: number their lines as every output does
+        line = len(line_starts(data[bom: bom + exc.start].decode("utf-8")))
+        return YamlError(line, f"the file is not UTF-8 (byte {bom + exc.start}: {exc.reason})")
+    lines = _Lines(text)
     try:
-        return _build(text)
+        return _build(text, lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
+        line = lines.of(mark) if mark is not None else 1
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         hint = " (YAML does not allow tabs for indentation)" if "\t" in what or "tab" in what else ""
         return YamlError(line, f"{what}{hint}")
@@ -93,16 +100,34 @@ def parse(data: bytes) -> Node | None | YamlError:
         return YamlError(1, str(exc).splitlines()[0])
 
 
+class _Lines:
+    """The project's line of a libyaml mark (normalize.LINE_END: LF, CRLF, a lone CR).
+
+    libyaml follows YAML 1.1 and also ends a line at U+0085, U+2028 and U+2029, so its
+    ``mark.line`` counts one line too many after each; its ``mark.index`` is the offset in
+    characters (code points) of the decoded text, which we number as every other output does.
+    Without those three characters both agree, and the cheaper ``mark.line`` is used.
+    """
+
+    def __init__(self, text: str) -> None:
+        extra = "\u0085" in text or "\u2028" in text or "\u2029" in text
+        self.starts = line_starts(text) if extra else None
+
+    def of(self, mark: yaml.Mark) -> int:
+        return mark.line + 1 if self.starts is None else line_number(self.starts, mark.index)
+
+
 MAX_DEPTH = 100  # a fact base nests 5 levels; libyaml's composer recurses (and crashes) on deep input
 
 
-def _build(text: str) -> Node | None | YamlError:
+def _build(text: str, lines: _Lines) -> Node | None | YamlError:
     """Our nodes straight from libyaml's events: one pass, no recursion, no node graph.
 
     Composing with ``yaml.compose`` recursed in C and in Python (deeply nested input
     crashed the interpreter) and was three times slower on a large fact base.
     """
     loader = _Loader(text)
+    starts = lines.starts
     stack: list[tuple[bool, list[Node], int]] = []  # (is a mapping, children, line)
     anchors: set[str] = set()
     root: Node | None = None
@@ -114,7 +139,7 @@ def _build(text: str) -> Node | None | YamlError:
         while loader.check_event():
             event = loader.get_event()
             cls = event.__class__
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if starts is None else line_number(starts, event.start_mark.index)
             if cls is yaml.ScalarEvent:
                 if event.anchor is not None:
                     if event.anchor in anchors:
