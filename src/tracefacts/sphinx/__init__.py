@@ -26,9 +26,11 @@ from . import nodes as tfn
 from .domain import TracefactsDomain
 from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
-from .ids import check_ids
+from .ids import check_ids, check_one_page_ids, fail_strict_one_page
 from .layout import slot
+from .reach import check_reach
 from .resolve import pages_of, resolve
+from .showing import note_what_is_drawn, outdated_by_conditions
 from .source_page import TITLE_ROLE, SourceText, SourceTitle, skip_undecodable_pages, write_stubs
 from .sourcing import check_sourcing
 from .state import BuildState, digest
@@ -234,9 +236,14 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("env-before-read-docs", env_before_read_docs)
     app.connect("doctree-read", check_sourcing)
     app.connect("doctree-read", check_ids)
+    app.connect("doctree-read", note_what_is_drawn)
+    app.connect("doctree-read", check_reach, priority=600)  # after Sphinx's collectors noted the page's files
+    app.connect("env-get-outdated", outdated_by_conditions)
     app.connect("env-updated", env_updated)
     app.connect("doctree-resolved", resolve)
+    app.connect("doctree-resolved", check_one_page_ids)
     app.connect("build-finished", build_finished)
+    app.connect("build-finished", fail_strict_one_page)
     # After every extension has loaded its data (the env, our fact base), and again once the
     # doctrees are read; thawed first thing at the end, whether the build failed or not.
     heap = HeapFreeze()

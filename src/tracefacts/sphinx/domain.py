@@ -9,7 +9,7 @@ from typing import Any
 from sphinx.domains import Domain
 
 PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "drawn", "written", "problems", "unknown",
-           "checked")
+           "checked", "conditions")
 _LISTS = ("views", "drawn", "problems")
 
 Location = Any  # "path:line" (directives) or (docname, line) (the sourcing check): what the logger takes
@@ -18,8 +18,9 @@ Location = Any  # "path:line" (directives) or (docname, line) (the sourcing chec
 class TracefactsDomain(Domain):
     name = "tf"
     label = "tracefacts"
+    data_version = 1  # a saved environment of an older layout is read afresh, not half-used
     initial_data: dict[str, Any] = {
-        "shows": {},  # docname -> {fact id: first line}   (facts the page presents to readers)
+        "shows": {},  # docname -> {fact id: first line}   (facts the page draws for this builder: showing.py)
         "rendered": {},  # docname -> {fact id: fingerprint}   (drawn when the page is read: roles)
         "views": {},  # docname -> [(view spec, what it draws)]   (re-read when that changes)
         "sources": {},  # docname -> {source id: fingerprint}  (source pages)
@@ -31,6 +32,9 @@ class TracefactsDomain(Domain):
         "problems": {},  # docname -> [(location, message, subtype)]
         "unknown": {},  # docname -> {fact id: None}   (unknown when read: re-read once one exists)
         "checked": {},  # docname -> {fact id: fingerprint}   (read by the sourcing check: headings' evidence)
+        # How each `only`/`ifconfig` condition on a page that shows facts was judged when it was
+        # read (showing.py): "shows" holds only what that verdict lets the builder draw.
+        "conditions": {},  # docname -> {(kind, expression): verdict}
     }
 
     def _doc(self, key: str, docname: str) -> Any:

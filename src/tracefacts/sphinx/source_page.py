@@ -7,6 +7,7 @@ import errno
 import os
 import secrets
 import stat
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
@@ -33,6 +34,7 @@ class SourceTitle(SphinxRole):
     The title is taken from the fact base, not from the page's Markdown (no escaping to get
     wrong), as text smart quotes leave alone: the heading, the page's <title>, the navigation
     and the citation tips then all show the same characters ("quotes", --, ...), escaped.
+    A title that could reorder the text around it is set between Unicode isolates (``isolated``).
     """
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
@@ -43,7 +45,39 @@ class SourceTitle(SphinxRole):
             report(self.env, "unknown-source", f"source `{sid}` is not registered", self.get_location())
             # re-read once it is registered (the fingerprint of a missing source then changes)
             domain(self.env).note_source_page(self.env.docname, sid, state.source_page_fingerprint(sid))
-        return [VerbatimText(source.title if source is not None else sid)], []
+        return [VerbatimText(isolated(source.title if source is not None else sid))], []
+
+
+# Bidi classes that can reorder text around them: right-to-left letters and digits, and the
+# explicit embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+_DIRECTIONAL = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+FSI, PDI = "\u2068", "\u2069"
+_OPENERS = {"\u2066", "\u2067", FSI}  # LRI, RLI, FSI
+
+
+def isolated(title: str) -> str:
+    """``title`` between FSI and PDI when it could reorder the text around it.
+
+    A page's title is also written where no element can isolate it: the <title> ("Beta
+    <U+202E>Blog - Project documentation" turned the project's name backwards), the
+    navigation, the search index. Unicode isolates end every embedding and override opened
+    inside them. A title of left-to-right text only is left exactly as registered (no
+    invisible characters in every title, in copied text and in the search index); one with
+    a right-to-left letter or a direction control is isolated. Isolates of the title's own
+    are balanced first: a stray PDI must not close ours early, nor an unclosed one keep it open.
+    """
+    if not any(unicodedata.bidirectional(c) in _DIRECTIONAL for c in title):
+        return title
+    depth, stray = 0, 0
+    for char in title:
+        if char in _OPENERS:
+            depth += 1
+        elif char == PDI:
+            if depth:
+                depth -= 1
+            else:
+                stray += 1
+    return FSI * (1 + stray) + title + PDI * (1 + depth)
 
 
 class VerbatimText(nodes.Text):
