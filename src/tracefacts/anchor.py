@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,19 +43,47 @@ def _find_all(norm: str, needle: str, start: int = 0) -> list[int]:
     return found
 
 
-def _chain(ns: NormalizedSource, first: int, parts: list[str]) -> tuple[tuple[int, int], ...] | None:
-    """The elided parts after ``first``, each earliest in order, all in one paragraph."""
-    spans = [(first, first + len(parts[0]))]
-    paragraph = ns.paragraph_of(ns.origin[first])
-    for part in parts[1:]:
-        at = ns.norm.find(part, spans[-1][1])
-        if at < 0:
-            return None
-        end = at + len(part)
-        if ns.paragraph_of(ns.origin[end - 1]) != paragraph:
-            return None
-        spans.append((at, end))
-    return tuple(spans)
+class _Chainer:
+    """The elided parts after each occurrence of the first part, each earliest in order.
+
+    Asked for the occurrences of the first part in increasing order, each later part is
+    looked for from a position that never moves back; so where it was found last time
+    answers again while it is still at or after the new position, and once a part is
+    nowhere after a position, no later chain can be completed (``exhausted``). Each part's
+    search thus runs through the source about once, not once per occurrence of the first
+    part (which made `a a a [...] b b b` in a long page quadratic).
+    """
+
+    def __init__(self, ns: NormalizedSource, parts: list[str]) -> None:
+        self.ns = ns
+        self.parts = parts
+        self.last: list[int] = [-1] * len(parts)  # per part: where it was last found (-1: not yet)
+        self.exhausted = False
+
+    def _next(self, index: int, start: int) -> int:
+        """The first occurrence of part ``index`` at or after ``start``, or -1 (``start`` never decreases)."""
+        at = self.last[index]
+        if at < start:
+            at = self.ns.norm.find(self.parts[index], start)
+            if at < 0:
+                self.exhausted = True
+            self.last[index] = at
+        return at
+
+    def chain(self, first: int) -> tuple[tuple[int, int], ...] | None:
+        """The spans of every part from ``first``, all in one paragraph, or None."""
+        ns = self.ns
+        spans = [(first, first + len(self.parts[0]))]
+        paragraph = ns.paragraph_of(ns.origin[first])
+        for index in range(1, len(self.parts)):
+            at = self._next(index, spans[-1][1])
+            if at < 0:
+                return None
+            end = at + len(self.parts[index])
+            if ns.paragraph_of(ns.origin[end - 1]) != paragraph:
+                return None
+            spans.append((at, end))
+        return tuple(spans)
 
 
 def _context_fits(ns: NormalizedSource, spans: tuple[tuple[int, int], ...],
@@ -79,8 +108,11 @@ def match_quote(ns: NormalizedSource, quote: str, prefix: str | None = None,
         if word_count(part) < MIN_WORDS:
             return QuoteMatch("too-short", short_part=part)
     found = []
+    chainer = _Chainer(ns, parts)
     for first in _find_all(ns.norm, parts[0]):
-        spans = _chain(ns, first, parts)
+        spans = chainer.chain(first)
+        if chainer.exhausted:  # a later part is nowhere after this point: no later chain completes
+            break
         if spans is not None:
             found.append(spans)
     if not found:
@@ -102,12 +134,36 @@ class NearMiss:
 
 
 MAX_NEAR_MISS_SOURCE = 2_000_000
+# The steps the near-miss search may take: about 3 s of difflib. Its longest-match scan
+# visits, for every character of the source, every place that character has in the
+# quote; `a a a …` against a quote of `a a a … b` made that billions of steps.
+NEAR_MISS_BUDGET = 25_000_000
+
+
+def near_miss_steps(ns: NormalizedSource, quote: str) -> int:
+    """What the near-miss search for ``quote`` in ``ns`` costs, in difflib's inner steps (capped just past
+    the budget): the sum over the quote's characters of how often each stands in the source and in the quote."""
+    q = " ... ".join(quote_parts(quote))
+    if len(ns.norm) * len(q) <= NEAR_MISS_BUDGET:
+        return len(ns.norm) * len(q)  # a bound, and within the budget: no need to count
+    steps = 0
+    for char, times in Counter(q).most_common():
+        steps += ns.norm.count(char) * times
+        if steps > NEAR_MISS_BUDGET:
+            break
+    return steps
+
+
+def near_miss_too_costly(ns: NormalizedSource, quote: str) -> bool:
+    """The source is too large (for this quote) to search for the nearest passage."""
+    return len(ns.norm) > MAX_NEAR_MISS_SOURCE or near_miss_steps(ns, quote) > NEAR_MISS_BUDGET
 
 
 def nearest_passage(ns: NormalizedSource, quote: str) -> NearMiss | None:
-    """The passage of the source most like ``quote``, with the differences marked."""
+    """The passage of the source most like ``quote``, with the differences marked; None when nothing comes
+    close, or when the search would cost too much (``near_miss_too_costly``)."""
     q = " ... ".join(quote_parts(quote))
-    if not q or len(ns.norm) > MAX_NEAR_MISS_SOURCE:
+    if not q or near_miss_too_costly(ns, quote):
         return None
     # Anchor on the longest stretch the two share, then compare a window around it.
     matcher = difflib.SequenceMatcher(None, ns.norm, q, autojunk=False)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor import CONTEXT_CHARS, MAX_NEAR_MISS_SOURCE, MIN_WORDS, match_quote, nearest_passage
+from .anchor import CONTEXT_CHARS, MIN_WORDS, match_quote, near_miss_too_costly, nearest_passage
 from .figures import evidence_figures, figures_of
 from .gcpause import gc_paused
 from .load import load
@@ -83,7 +83,7 @@ def _not_found_message(quote: QuoteRef, text: SourceText, texts: Mapping[str, So
         return f"{head}, but it is in {', '.join(elsewhere)}: correct `source:`."
     near = nearest_passage(text.normalized, quote.quote)
     if near is None:
-        if len(text.normalized.norm) > MAX_NEAR_MISS_SOURCE:
+        if near_miss_too_costly(text.normalized, quote.quote):
             return f"{head}; the source is too large to search for a near match: use `tracefacts find`."
         return f"{head}, and nothing in it comes close; copy the quote from the source (`tracefacts find`)."
     return (f"{head}. Nearest passage, line {near.line} (differences in brackets):\n"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import re
 import sys
 import time
 from pathlib import Path
 
 from .check import CheckResult, check, failing
-from .load import SOURCES_FILE, find_root
-from .report import Painter, format_problems, json_text, out, plural, shown, summary, use_colour
+from .load import ISO_DATE, SOURCES_FILE, find_root
+from .report import Painter, format_problems, json_text, out, plural, shown_line, summary, use_colour
 from .safeio import DEFAULT_MAX_FILE_SIZE, parse_size
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -21,11 +22,17 @@ class UsageError(Exception):
     pass
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _date(value: str) -> dt.date:
+    # fromisoformat alone also takes 20260501 and week dates (2026-W18-5): only what the help promises
     try:
-        return dt.date.fromisoformat(value)
+        if ISO_DATE.match(value):
+            return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD") from None
+        pass
+    raise argparse.ArgumentTypeError(f"{shown_line(repr(value))} is not a date written YYYY-MM-DD")
 
 
 def _size(value: str) -> int:
@@ -88,8 +95,10 @@ def cmd_find(args: argparse.Namespace) -> int:
     paint = Painter(use_colour(sys.stdout))
     for hit in hits:
         file = result.base.sources[hit.source].file
-        out(f"{paint('bold', hit.source)} {shown(file)}:{hit.line} (characters {hit.start}-{hit.end})", escaped=True)
-        out(f"    {hit.context}")
+        out(f"{paint('bold', hit.source)} {shown_line(file)}:{hit.line} (characters {hit.start}-{hit.end})",
+            escaped=True)
+        for line in _LINE_BREAK.split(hit.context):  # a passage across a line break: each line indented
+            out(f"    {shown_line(line)}", escaped=True)
         out("  ready to paste under `sources:`:")
         out("".join("    " + line + "\n" for line in yaml_entry(hit).splitlines()))
     out(plural(len(hits), "occurrence"))
@@ -107,7 +116,7 @@ def cmd_pin(args: argparse.Namespace) -> int:
         raise UsageError(f"no source with id {', '.join(unknown)}; known: {', '.join(known) or 'none'}")
     outcomes = pin(root, args.ids, force=args.force, max_file_size=args.max_file_size)
     for o in outcomes:
-        out(f"{o.source}: {o.status}" + (f" ({o.message})" if o.message else ""))
+        out(shown_line(f"{o.source}: {o.status}" + (f" ({o.message})" if o.message else "")), escaped=True)
     return EXIT_PROBLEMS if any(o.status == "refused" for o in outcomes) else EXIT_OK
 
 
@@ -124,12 +133,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         } for c in report]))
     else:
         for c in report:
-            out(f"{c.source}: {c.covered}/{len(c.sentences)} sentences covered ({c.share:.0%}); "
-                f"{c.headings} headings and {c.chrome_lines} chrome lines not counted")
+            out(shown_line(f"{c.source}: {c.covered}/{len(c.sentences)} sentences covered ({c.share:.0%}); "
+                           f"{c.headings} headings and {c.chrome_lines} chrome lines not counted"), escaped=True)
             for s in c.uncovered:
-                out(f"    line {s.line}: {s.text}")
+                out(f"    line {s.line}: {shown_line(s.text)}", escaped=True)
     if below:
-        out(f"below --min {args.min:g}%: {', '.join(c.source for c in below)}", sys.stderr)
+        out(shown_line(f"below --min {args.min:g}%: {', '.join(c.source for c in below)}"), sys.stderr, escaped=True)
     return EXIT_PROBLEMS if below else EXIT_OK
 
 
@@ -142,15 +151,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
-        from .atomic import NotRegularFile, write_atomic
+        from .atomic import DescriptorTarget, NotRegularFile, write_atomic
 
         try:
             write_atomic(Path(args.output), text.encode("utf-8"))
         except NotRegularFile as exc:  # a device or FIFO is not replaced, nor written to (it could block)
             hint = (f"name a file in it, e.g. {Path(args.output) / 'tracefacts.json'}" if exc.errno == errno.EISDIR
+                    else "leave out -o (or give -o -) to write to standard output" if isinstance(exc, DescriptorTarget)
                     else "to write to standard output, leave out -o (or give -o -) and redirect it")
             raise OSError(exc.errno, f"{exc.strerror}; {hint}", exc.filename) from None
-        out(f"wrote {args.output}", sys.stderr)
+        out(shown_line(f"wrote {args.output}"), sys.stderr, escaped=True)
     return EXIT_OK if not result.errors else EXIT_PROBLEMS
 
 
@@ -196,13 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        out(f"tracefacts {args.command}: {exc}", sys.stderr)
+        out(shown_line(f"tracefacts {args.command}: {exc}"), sys.stderr, escaped=True)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a file we must write (export -o, pin) cannot be: say which, and why
         where = exc.filename or "a file"
-        out(f"tracefacts {args.command}: cannot write {where}: {exc.strerror or exc}", sys.stderr)
+        out(shown_line(f"tracefacts {args.command}: cannot write {where}: {exc.strerror or exc}"), sys.stderr,
+            escaped=True)
         return EXIT_PROBLEMS
 
 

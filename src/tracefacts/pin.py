@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .atomic import locked, write_atomic
+from .atomic import locked, write_confined
 from .check import check_base
 from .load import FACTS, SOURCES_FILE, SourcesFile, load, parse_sources_file
 from .model import Source
@@ -202,8 +202,8 @@ def _edited(raw: bytes, old: SourcesFile, digests: dict[str, str]) -> tuple[byte
 
 def pin(root: Path, ids: list[str], *, force: bool = False, today: dt.date | None = None,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> list[PinOutcome]:
-    path = root / SOURCES_FILE
-    with locked(path):
+    # Locked, read and written as every read is: from the root, following no link.
+    with locked(root, SOURCES_FILE, within=FACTS):
         base = load(root, max_file_size=max_file_size)
         result = check_base(base, today, max_file_size=max_file_size)
         broken = [p for p in result.problems if p.file == SOURCES_FILE and p.code in ("yaml-syntax", "duplicate-key")]
@@ -244,5 +244,5 @@ def pin(root: Path, ids: list[str], *, force: bool = False, today: dt.date | Non
             else:
                 outcomes.append(PinOutcome(sid, "pinned", digest))
         if data is not None:
-            write_atomic(path, data, within=root)
+            write_confined(root, SOURCES_FILE, data, within=FACTS)
         return sorted(outcomes, key=lambda o: o.source)

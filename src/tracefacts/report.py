@@ -36,6 +36,20 @@ def shown(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def shown_line(text: str) -> str:
+    """``shown``, and a line feed too becomes visible (``\\x0a``): for what must stay on one line
+    (a file name, an id, a one-line report), where a newline from the data would start a forged
+    line of output."""
+    return _UNSAFE.sub(_escape, text).replace("\n", "\\x0a")
+
+
+def shown_lines(text: str, indent: str) -> str:
+    """``text`` through ``shown`` with every line indented, its own first line included: a line
+    break that comes from the data (a passage spanning two source lines) never starts a line
+    at column 0, where it could pass for a line of the report."""
+    return "\n".join(indent + line for line in shown(text).splitlines())  # after shown, only \n breaks a line
+
+
 def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
@@ -60,7 +74,7 @@ class Painter:
         self.enabled = enabled
 
     def __call__(self, style: str, text: str) -> str:
-        text = shown(text)
+        text = shown_line(text)  # a painted word is one word of a line
         return f"{_COLOURS[style]}{text}{_RESET}" if self.enabled else text
 
 
@@ -69,9 +83,9 @@ def format_problem(problem: Problem, paint: Painter | None = None) -> str:
     paint = paint or Painter(False)
     about = " ".join(x for x in (problem.fact and f"fact {problem.fact}",
                                  problem.source and f"source {problem.source}") if x)
-    head = (f"{shown(problem.file)}:{problem.line}: {paint(problem.severity, problem.severity)} "
+    head = (f"{shown_line(problem.file)}:{problem.line}: {paint(problem.severity, problem.severity)} "
             f"{paint('bold', problem.code)}" + (f" {paint('dim', '(' + about + ')')}" if about else ""))
-    body = "\n".join("    " + line for line in shown(problem.message).splitlines())
+    body = shown_lines(problem.message, "    ")
     return f"{head}\n{body}"
 
 

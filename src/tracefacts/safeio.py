@@ -143,6 +143,34 @@ def _refusal(exc: OSError, root: Path, within: str, where: str, dir_fd: int, nam
     return Refused("unreadable", where, exc.strerror or str(exc))
 
 
+def walk(root: Path, parts: tuple[str, ...] | list[str], *, within: str, root_fd: int) -> int | Refused:
+    """A descriptor of the folder ``root/parts…``, each component opened from the one before with
+    ``O_NOFOLLOW``: no link on the way is followed. It is ``root_fd`` itself when ``parts`` is
+    empty; any other descriptor is the caller's to close. Reads and writes walk the same way.
+    """
+    dir_fd = root_fd
+    for depth, name in enumerate(parts, start=1):
+        try:
+            next_fd = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+        except OSError as exc:
+            refused = _refusal(exc, root, within, "/".join(parts[:depth]), dir_fd, name)
+            if dir_fd != root_fd:
+                os.close(dir_fd)
+            return refused
+        if dir_fd != root_fd:
+            os.close(dir_fd)
+        dir_fd = next_fd
+    return dir_fd
+
+
+def split_relative(rel: str) -> tuple[str, ...]:
+    """The parts of a normalised relative path; ValueError for anything else (``..``, absolute, empty)."""
+    parts = PurePosixPath(rel).parts
+    if not parts or parts[0] in ("/", "..") or ".." in parts:
+        raise ValueError(f"not a normalised relative path: {rel!r}")
+    return parts
+
+
 def read_confined(root: Path, rel: str, *, within: str, limit: int = DEFAULT_MAX_FILE_SIZE,
                   root_fd: int | None = None) -> bytes | Refused:
     """The bytes of the regular file ``root/rel``, reached without following any link.
@@ -151,9 +179,7 @@ def read_confined(root: Path, rel: str, *, within: str, limit: int = DEFAULT_MAX
     ``within``, the folder the file must stay in; ``root`` is a resolved path. ``root_fd``
     is a descriptor of ``root`` (``open_root``) when reading many files.
     """
-    parts = PurePosixPath(rel).parts
-    if not parts or parts[0] in ("/", "..") or ".." in parts:
-        raise ValueError(f"not a normalised relative path: {rel!r}")
+    parts = split_relative(rel)
     if root_fd is None:
         try:
             fd = open_root(root)
@@ -163,16 +189,10 @@ def read_confined(root: Path, rel: str, *, within: str, limit: int = DEFAULT_MAX
             return read_confined(root, rel, within=within, limit=limit, root_fd=fd)
         finally:
             os.close(fd)
-    dir_fd = root_fd
+    dir_fd = walk(root, parts[:-1], within=within, root_fd=root_fd)
+    if isinstance(dir_fd, Refused):
+        return dir_fd
     try:
-        for depth, name in enumerate(parts[:-1], start=1):
-            try:
-                next_fd = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
-            except OSError as exc:
-                return _refusal(exc, root, within, "/".join(parts[:depth]), dir_fd, name)
-            if dir_fd != root_fd:
-                os.close(dir_fd)
-            dir_fd = next_fd
         name = parts[-1]
         # Not opened at all when it is plainly not a regular file (opening a device can
         # have effects); the fstat of the open descriptor below is what decides.
@@ -251,4 +271,4 @@ def list_confined(root: Path, folder: str, *, root_fd: int | None = None) -> lis
 
 
 __all__ = ["DEFAULT_MAX_FILE_SIZE", "LIMIT_HINT", "Refused", "describe_mode", "format_size", "list_confined",
-           "open_root", "parse_size", "read_confined"]
+           "open_root", "parse_size", "read_confined", "split_relative", "walk"]

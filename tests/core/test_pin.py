@@ -154,7 +154,7 @@ def test_a_failed_rename_leaves_the_old_file_whole(handbook, monkeypatch):
     before = path.read_bytes()
     handbook.seed("a.txt", SEED_A + "\nMore.\n")
 
-    def broken_replace(src, dst):
+    def broken_replace(src, dst, **_descriptors):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "replace", broken_replace)

@@ -173,7 +173,7 @@ def test_every_write_error_names_the_file_asked_for(tmp_path, monkeypatch):
     path = tmp_path / "out.json"
     path.write_bytes(b"old")
 
-    def full(src, dst):
+    def full(src, dst, **_descriptors):
         raise OSError(errno.ENOSPC, "No space left on device", src)
 
     monkeypatch.setattr(os, "replace", full)

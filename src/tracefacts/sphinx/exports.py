@@ -13,11 +13,16 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from sphinx.util import logging
+
 from .. import __version__
 from ..atomic import write_atomic
 from ..export import annotated_facts, fact_annotations, fact_entry, to_json, to_w3c
 from ..gcpause import gc_paused
+from ..report import shown_line
 from .state import BuildState, digest
+
+logger = logging.getLogger(__name__)
 
 CACHE = "tracefacts-exports.pickle"
 _HOLE = "\x00tracefacts-entries\x00"  # stands for the list spliced in; a JSON string cannot hold its quotes raw
@@ -88,10 +93,23 @@ def _write_exports(outdir: Path, doctreedir: Path, state: BuildState, pages: dic
         text = cache.get("annotations", key, lambda f=fact_id: ",".join(dumps(a) for a in fact_annotations(result, f)))
         if text:
             annotations.append(text)
-    files[0].write_text(_splice(to_json(result, pages, facts=_HOLE), "facts", facts), encoding="utf-8")
     w3c = to_w3c(result, items=[])
     w3c["first"]["items"] = _HOLE  # type: ignore[index]
-    files[1].write_text(_splice(w3c, "items", annotations), encoding="utf-8")
+    texts = (_splice(to_json(result, pages, facts=_HOLE), "facts", facts), _splice(w3c, "items", annotations))
+    written = all([_write(outdir, file, text) for file, text in zip(files, texts, strict=True)])
     cache.save()
-    with contextlib.suppress(OSError):
-        mark.write_text(signature, encoding="utf-8")
+    if written:  # else the next build tries again
+        with contextlib.suppress(OSError):
+            write_atomic(mark, signature.encode("utf-8"), durable=False)
+
+
+def _write(outdir: Path, file: Path, text: str) -> bool:
+    """Replace ``file`` whole (a reader of the site never sees half of it), through a link only
+    to a target inside the output folder; a failure is a warning, not a crashed build."""
+    try:
+        write_atomic(file, text.encode("utf-8"), within=outdir)
+    except OSError as exc:
+        logger.warning("tracefacts: cannot write %s: %s", shown_line(str(file)), shown_line(str(exc.strerror or exc)),
+                       type="tracefacts", subtype="export")
+        return False
+    return True
