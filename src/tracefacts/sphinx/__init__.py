@@ -10,6 +10,8 @@ would now draw something else: exactly the pages that show it.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from sphinx.util.logging import is_suppressed_warning
 from .. import __version__
 from ..gcpause import HeapFreeze
 from ..memo import load_and_check
+from ..normalize import line_number, line_starts
 from ..report import shown
 from ..safeio import DEFAULT_MAX_FILE_SIZE, format_size, parse_size
 from . import directives as d
@@ -40,6 +43,51 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
+def _said(text: object) -> str:
+    """A file name or a value inside one line of the build's output: escaped as ``tracefacts check``
+    escapes (ESC, BEL, bidi controls…), and a line feed made visible too (it would start a line)."""
+    return shown(str(text)).replace("\n", "\\x0a")
+
+
+def _conf_line(app: Any, name: str) -> str | None:
+    """Where a setting is given: ``conf.py:line`` of its (last) assignment; None if conf.py does not
+    assign it (``-D``, or code). Sphinx reads a location without a colon as a page name."""
+    conf = Path(app.confdir) / "conf.py"
+    try:
+        text = conf.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = [m.start() for m in re.finditer(rf"^[ \t]*{name}[ \t]*(?::[^=\n]*)?=", text, re.MULTILINE)]
+    # the last assignment is the one that holds
+    return f"{_said(conf)}:{line_number(line_starts(text), found[-1])}" if found else None
+
+
+def _config_warning(app: Any, name: str, text: str, *args: object) -> None:
+    logger.warning(text, *args, location=_conf_line(app, name), type="tracefacts", subtype="config")
+
+
+# Each setting, its default, what it may be, and that in words. Checked when conf.py is read
+# (config-inited): a wrong type is replaced by the default with a warning, for every part of
+# the extension that reads the setting, before Sphinx's own type check would repeat it.
+_SETTINGS: tuple[tuple[str, object, tuple[type, ...], str], ...] = (
+    ("tracefacts_root", "..", (str, os.PathLike), "a folder path (text), relative to conf.py"),
+    ("tracefacts_strict", True, (bool,), "True or False"),
+    ("tracefacts_today", None, (str, dt.date, type(None)), "a date written YYYY-MM-DD, or None for today"),
+    ("tracefacts_max_file_size", DEFAULT_MAX_FILE_SIZE, (int, str), "a size such as 64M, or a number of bytes"),
+    ("tracefacts_source_pages", "sources", (str, type(None)), "a folder name (text), or None for no source pages"),
+    ("tracefacts_html_fragments", True, (bool,), "True or False"),
+)
+
+
+def check_config(app: Any, config: Any) -> None:
+    for name, default, types, what in _SETTINGS:
+        value = getattr(config, name)
+        if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+            continue
+        _config_warning(app, name, "%s = %s is not %s; using %s", name, _said(repr(value)), what, repr(default))
+        setattr(config, name, default)
+
+
 def _today(app: Any) -> dt.date:
     value = app.config.tracefacts_today
     if not value:
@@ -47,8 +95,8 @@ def _today(app: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        logger.warning("tracefacts_today %r is not a date written YYYY-MM-DD; using today", value,
-                       type="tracefacts", subtype="config")
+        _config_warning(app, "tracefacts_today", "tracefacts_today = %s is not a date written YYYY-MM-DD; using today",
+                        _said(repr(value)))
         return dt.date.today()
 
 
@@ -61,8 +109,8 @@ def _max_file_size(app: Any) -> int:
     try:
         return parse_size(value)
     except (ValueError, TypeError):
-        logger.warning("tracefacts_max_file_size %r is not a size (e.g. 64M, 1G, or a number of bytes); using %s",
-                       value, format_size(DEFAULT_MAX_FILE_SIZE), type="tracefacts", subtype="config")
+        _config_warning(app, "tracefacts_max_file_size", "tracefacts_max_file_size = %s is not a size (e.g. 64M, "
+                        "1G, or a number of bytes); using %s", _said(repr(value)), format_size(DEFAULT_MAX_FILE_SIZE))
         return DEFAULT_MAX_FILE_SIZE
 
 
@@ -76,8 +124,8 @@ def builder_inited(app: Any) -> None:
     d.STATES.clear()
     d.STATES[id(app.env)] = state
     for problem in result.problems:
-        location = f"{root / problem.file}:{problem.line}"
-        message = f"{problem.code}: {shown(problem.message)}"  # printed to a terminal: escaped
+        location = f"{_said(root / problem.file)}:{problem.line}"  # printed to a terminal: escaped
+        message = f"{problem.code}: {shown(problem.message)}"
         if problem.code == "stale":
             # Staleness is shown on the page ("may be out of date"), not a build failure:
             # the same commit must give the same verdict whatever the calendar says.
@@ -91,7 +139,7 @@ def builder_inited(app: Any) -> None:
         except OSError as exc:
             logger.warning("cannot write the generated source pages into %s (%s): make the folder writable, "
                            "or set tracefacts_source_pages = None to build without source pages",
-                           folder, exc.strerror or exc, type="tracefacts", subtype="source-pages")
+                           _said(folder), _said(exc.strerror or exc), type="tracefacts", subtype="source-pages")
 
 
 def _add_static(app: Any) -> None:
@@ -230,6 +278,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("fact-summary", d.FactSummary)
     app.add_directive("tracefacts-source", SourceText)
     app.add_role(TITLE_ROLE, SourceTitle())
+    app.connect("config-inited", check_config, priority=400)  # before Sphinx's own type check (800)
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)
     app.connect("env-before-read-docs", skip_undecodable_pages)
