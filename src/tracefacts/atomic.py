@@ -72,9 +72,8 @@ def _target(path: Path, within: Path | None) -> tuple[Path, int | None]:
     """
     descriptor = _descriptor_path(path)
     if descriptor is not None:
-        raise DescriptorTarget(errno.EINVAL, f"it leads to {descriptor}, a descriptor another program holds open "
-                                             "(such as standard output), not a file, so nothing is written there",
-                               str(path))
+        raise DescriptorTarget(errno.EINVAL, f"it leads to {descriptor}, an open descriptor (standard output, "
+                                             "say), not a file, so nothing is written there", str(path))
     target = path
     try:
         info = os.lstat(path)
