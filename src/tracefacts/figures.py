@@ -18,6 +18,7 @@ month, and its ISO spelling; never a bare number that equals its day or month nu
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -35,17 +36,17 @@ _BY_NAME.update({"jan": 0, "feb": 1, "mar": 2, "apr": 3, "jun": 5, "jul": 6, "au
 # OCT are acronyms) only beside a number.
 _AMBIGUOUS = frozenset({"jan", "mar"})
 
-_MONTH_WORD = (r"(?-i:(?!(?:may|march)(?![^\W\d_])))(?:"
-               + "|".join(sorted(_BY_NAME, key=len, reverse=True)) + r")(?![^\W\d_])")
-_DAY = r"(?<![\d.,])(?P<{0}>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d]|[.,]\d)"
-_TOKEN = re.compile(
-    r"(?P<iso>(?<![\d.,])\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\d]|[.,]\d|-\d))"
-    r"|" + _DAY.format("day1") + r"(?:\s+of)?[\s-]+(?P<month1>" + _MONTH_WORD + r")(?P<dot1>\.)?"
-    r"|(?<![^\W\d_])(?P<month2>" + _MONTH_WORD + r")(?P<dot2>\.)?[\s-]+" + _DAY.format("day2")
-    + r"|(?P<num>\d+(?:[.,]\d+)*)"
-    r"|(?<![^\W\d_])(?P<month>" + _MONTH_WORD + r")(?P<dot>\.)?",
-    re.IGNORECASE,
-)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A word that may be a month: the first letters of every month name and abbreviation
+# (ja-n-u, ju-l/n, fe-b-r, ma-r-c, ma-y, ap-r-i, au-g-u, se-p-t, oc-t-o, no-v-e, de-c-e) as
+# character classes, which the scan tests fast, and no ASCII letter before it; the word is
+# then looked up in `_BY_NAME` (one alternation of the spellings, tried at every position,
+# cost three times as much: `tracefacts check` reads every statement and quote).
+_MONTH_WORD = re.compile(r"[JFMASONDjfmasond](?<![a-zA-Z].)[aeupcoAEUPCO][nlbrygptvcNLBRYGPTVC]"
+                         r"(?:[uriceyotURICEYOT][a-zA-Z]{0,5})?(?![^\W\d_])(\.)?")
+_ISO_HINT = re.compile(r"\d{4}-\d\d")
+_GAP_DAY_MONTH = re.compile(r"(?:st|nd|rd|th)?(?:\s+of)?[\s-]+", re.IGNORECASE)  # 4th of March
+_GAP_MONTH_DAY = re.compile(r"[\s-]+")  # March 4, Mar. 4
 _NUMBER_AFTER = re.compile(r"\s*[,-]?\s*\d")
 
 
@@ -60,37 +61,88 @@ def _month(word: str, dot: bool, beside_number: bool) -> str | None:
     return MONTHS[index] if (word[0].isupper() or dot) else None
 
 
+def _is_day(number: str) -> bool:
+    return len(number) <= 2 and number.isdigit() and 1 <= int(number) <= 31
+
+
+def _iso(norm: str, numbers: list[re.Match[str]], i: int) -> int:
+    """How many numbers from the ``i``-th on spell an ISO date (3) or month (2), else 0."""
+    first = numbers[i]
+    if len(first.group()) != 4 or not first.group().isdigit():
+        return 0
+    taken, end = 1, first.end()
+    for lo, hi in ((1, 12), (1, 31)):
+        if i + taken >= len(numbers):
+            break
+        part = numbers[i + taken]
+        text = part.group()
+        if part.start() != end + 1 or norm[end] != "-" or len(text) != 2 or not text.isdigit() \
+                or not lo <= int(text) <= hi:
+            break
+        taken, end = taken + 1, part.end()
+    if taken == 1 or norm[end:end + 1] == "-" and norm[end + 1:end + 2].isdigit():
+        return 0  # a lone year, or a longer run of numbers (2026-03-04-05): plain numbers
+    return taken
+
+
+def _month_words(norm: str) -> list[re.Match[str]]:
+    """The words of ``norm`` spelled like a month (whether each is read as one is decided later)."""
+    found = []
+    for m in _MONTH_WORD.finditer(norm):
+        word = m.group()[:-1] if m.group(1) else m.group()
+        if word.lower() in _BY_NAME and word not in ("may", "march") \
+                and not norm[m.start() - 1:m.start()].isalpha():  # the verbs; the end of a longer word
+            found.append(m)
+    return found
+
+
 def _tokens(text: str, parts: bool) -> list[str]:
     """The figures of ``text`` in order (repeats included); with ``parts``, each figure's parts too."""
     norm = normalize_text(text)
-    found: list[str] = []
-    for m in _TOKEN.finditer(norm):
-        if m.group("num"):
-            found.append(m.group("num"))
-        elif m.group("iso"):
-            iso = m.group("iso")
-            found.append(iso)
+    words = _month_words(norm)
+    if not words:
+        plain = _NUMBER.findall(norm)
+        if not ("-" in norm and any(len(n) == 4 for n in plain) and _ISO_HINT.search(norm)):
+            return plain  # the common case: numbers only
+    numbers = list(_NUMBER.finditer(norm))
+    found: list[tuple[int, list[str]]] = []  # (where, figures there)
+    used: set[int] = set()  # numbers read as part of a date
+    i = 0
+    while i < len(numbers):
+        taken = _iso(norm, numbers, i)
+        if taken:
+            pieces = [n.group() for n in numbers[i:i + taken]]
+            figures = ["-".join(pieces)]
             if parts:
-                numbers = iso.split("-")
-                found.extend(numbers)
-                month = MONTHS[int(numbers[1]) - 1]
-                found.append(month)
-                if len(numbers) == 3:
-                    found.append(f"{int(numbers[2])} {month}")
-        elif m.group("month"):
-            before = norm[max(0, m.start() - 4):m.start()].rstrip(" ,-")
-            beside = bool(_NUMBER_AFTER.match(norm, m.end())) or before[-1:].isdigit()
-            month = _month(m.group("month"), bool(m.group("dot")), beside)
-            if month is not None:
-                found.append(month)
-        else:  # a day with its month, in either order
-            first = m.group("day1") is not None
-            day, word = m.group("day1" if first else "day2"), m.group("month1" if first else "month2")
-            month = MONTHS[_BY_NAME[word.lower()]]
-            found.append(f"{int(day)} {month}")
-            if parts:
-                found.extend((day, month))
-    return found
+                month = MONTHS[int(pieces[1]) - 1]
+                figures += [*pieces, month] + ([f"{int(pieces[2])} {month}"] if taken == 3 else [])
+            found.append((numbers[i].start(), figures))
+            used.update(range(i, i + taken))
+        i += taken or 1
+    starts = [n.start() for n in numbers]
+    for m in words:
+        word = m.group()[:-1] if m.group(1) else m.group()
+        month = MONTHS[_BY_NAME[word.lower()]]
+        at = bisect.bisect_left(starts, m.start()) - 1  # the number before the word
+        if at >= 0 and at not in used and _is_day(day := numbers[at].group()) \
+                and norm[numbers[at].start() - 1:numbers[at].start()] not in (".", ",") \
+                and _GAP_DAY_MONTH.fullmatch(norm, numbers[at].end(), m.start()):
+            used.add(at)
+            found.append((numbers[at].start(), [f"{int(day)} {month}", *((day, month) if parts else ())]))
+            continue
+        at += 1  # the number after it
+        if at < len(numbers) and at not in used and _is_day(day := numbers[at].group()) \
+                and _GAP_MONTH_DAY.fullmatch(norm, m.end(), numbers[at].start()):
+            used.add(at)
+            found.append((m.start(), [f"{int(day)} {month}", *((day, month) if parts else ())]))
+            continue
+        before = norm[max(0, m.start() - 4):m.start()].rstrip(" ,-")
+        beside = bool(_NUMBER_AFTER.match(norm, m.end())) or before[-1:].isdigit()
+        if (named := _month(word, bool(m.group(1)), beside)) is not None:
+            found.append((m.start(), [named]))
+    found.extend((n.start(), [n.group()]) for j, n in enumerate(numbers) if j not in used)
+    found.sort(key=lambda item: item[0])
+    return [figure for _, figures in found for figure in figures]
 
 
 def figures_of(text: str) -> list[str]:

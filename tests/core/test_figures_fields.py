@@ -198,3 +198,19 @@ def test_a_quote_with_an_abbreviated_month_supports_the_full_name(make_handbook)
 ])
 def test_figures_of_reads_months_and_days(text, figures):
     assert figures_of(text) == figures
+
+
+SPELLINGS = {"January": ["january", "jan"], "February": ["february", "feb"], "March": ["march", "mar"],
+             "April": ["april", "apr"], "May": ["may"], "June": ["june", "jun"], "July": ["july", "jul"],
+             "August": ["august", "aug"], "September": ["september", "sept", "sep"],
+             "October": ["october", "oct"], "November": ["november", "nov"], "December": ["december", "dec"]}
+
+
+@pytest.mark.parametrize(("month", "spelling"), [(m, s) for m, spellings in SPELLINGS.items() for s in spellings])
+def test_every_spelling_of_every_month_is_read_beside_a_day(month, spelling):
+    for written in {spelling.capitalize(), spelling.upper(), spelling.capitalize() + ".", spelling}:
+        if written in ("may", "march"):  # lower case: the verbs, never a month
+            assert figures_of(f"on 5 {written} 2026") == ["5", "2026"]
+            continue
+        assert figures_of(f"on 5 {written} 2026") == [f"5 {month}", "2026"], written
+        assert figures_of(f"on {written} 5, 2026") == [f"5 {month}", "2026"], written
