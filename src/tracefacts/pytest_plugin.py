@@ -27,7 +27,7 @@ import pytest
 from .check import CheckResult, check, failing
 from .load import FACTS, ISO_DATE, SOURCES_FILE, fact_files, find_root
 from .model import Problem
-from .report import format_problems, shown
+from .report import format_problems, shown_line
 from .safeio import DEFAULT_MAX_FILE_SIZE, Refused, format_size, list_confined, parse_size
 
 # Fact and source ids are slugs, which have no "_": no id can take these two item names.
@@ -86,9 +86,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _said(text: object) -> str:
-    """A value or a path inside one line of a message: escaped as ``tracefacts check`` escapes what it
-    prints (ESC, BEL, bidi controls…), and a line break shown as ``\\x0a`` (it would start a line)."""
-    return shown(str(text)).replace("\n", "\\x0a")
+    """A value or a path inside one line of a message, as ``tracefacts check`` shows a file name."""
+    return shown_line(str(text))
 
 
 def _printable(name: str) -> bool:

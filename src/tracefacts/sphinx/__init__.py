@@ -22,7 +22,7 @@ from .. import __version__
 from ..gcpause import HeapFreeze
 from ..memo import load_and_check
 from ..normalize import line_number, line_starts
-from ..report import shown
+from ..report import shown, shown_line
 from ..safeio import DEFAULT_MAX_FILE_SIZE, format_size, parse_size
 from . import directives as d
 from . import nodes as tfn
@@ -44,9 +44,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _said(text: object) -> str:
-    """A file name or a value inside one line of the build's output: escaped as ``tracefacts check``
-    escapes (ESC, BEL, bidi controls…), and a line feed made visible too (it would start a line)."""
-    return shown(str(text)).replace("\n", "\\x0a")
+    """A file name or a value inside one line of the build's output, as ``tracefacts check`` shows a file name."""
+    return shown_line(str(text))
 
 
 def _conf_line(app: Any, name: str) -> str | None:
