@@ -29,6 +29,7 @@ from . import nodes as tfn
 from .domain import TracefactsDomain
 from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
+from .headings import FactsOutOfHeadings
 from .ids import check_ids, check_one_page_ids, fail_strict_one_page
 from .layout import slot
 from .reach import check_reach
@@ -262,7 +263,8 @@ def setup(app: Any) -> dict[str, Any]:
     # False translates every view from docutils nodes, as other builders do.
     app.add_config_value("tracefacts_html_fragments", True, "html", [bool])
     app.add_domain(TracefactsDomain)
-    for node in (tfn.citation_ref, tfn.fact_ref, tfn.cite_group, tfn.used_on, tf_view):
+    for node in (tfn.citation_ref, tfn.fact_ref, tfn.cite_group, tfn.used_on, tf_view, d.tf_editorial,
+                 d.tf_source_page):
         app.add_node(node)
     app.add_node(tf_html, html=(visit_tf_html, _depart_nothing))
     app.add_node(slot, html=(visit_slot, _depart_nothing))
@@ -277,6 +279,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("fact-summary", d.FactSummary)
     app.add_directive("tracefacts-source", SourceText)
     app.add_role(TITLE_ROLE, SourceTitle())
+    app.add_transform(FactsOutOfHeadings)  # before anything copies a title out of the page
     app.connect("config-inited", check_config, priority=400)  # before Sphinx's own type check (800)
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)

@@ -140,7 +140,9 @@ class _FactView(SphinxDirective):
                 report(self.env, "empty-view", f"this {self.name} shows no fact: {drawn.empty}",
                        self.get_location())
         dom.note_drawn(self.env.docname, view)
-        return [tf_view(spec=view)]
+        node = tf_view(spec=view)
+        self.set_source_info(node)  # its labels are checked where it stands
+        return [node]
 
 
 class FactList(_FactView):
@@ -171,6 +173,20 @@ class TraceMatrix(_FactView):
     shows = False
 
 
+class tf_editorial(nodes.admonition):
+    """An editorial block: the one author text exempt from the sourcing check.
+
+    A node type of its own, not a class name: markup can set any class (``:class:``,
+    ``{.x}``), but only the `editorial` directive makes this node, and always with its label
+    as the title. Writers draw it as the admonition it derives from (Sphinx dispatches
+    ``visit_`` along the node's bases).
+    """
+
+
+class tf_source_page(nodes.container):
+    """The text of a source on its generated page: evidence, not the author's prose."""
+
+
 class Editorial(SphinxDirective):
     """Our own analysis: visibly labelled, and exempt from the sourcing check."""
 
@@ -182,7 +198,7 @@ class Editorial(SphinxDirective):
         title = "Editorial — our analysis, not from the sources"
         if self.arguments:
             title += f": {self.arguments[0]}"
-        node = nodes.admonition(classes=["tf-editorial", "admonition"])
+        node = tf_editorial(classes=["tf-editorial", "admonition"])
         node += nodes.title(title, title)
         self.set_source_info(node)
         node.extend(self.parse_content_to_nodes())

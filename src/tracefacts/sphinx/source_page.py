@@ -19,7 +19,7 @@ from ..model import Anchor
 from ..normalize import lines, normalize_text
 from ..report import plural
 from . import nodes as tfn
-from .directives import domain, get_state, report
+from .directives import domain, get_state, report, tf_source_page
 from .state import date_label
 from .views import tf_view
 
@@ -107,7 +107,7 @@ class SourceText(SphinxDirective):
         dom.note_source_page(self.env.docname, sid, state.source_page_fingerprint(sid))
         anchors = state.anchors_on(sid)
 
-        box = nodes.container(classes=["tf-source-page", tfn.GENERATED])
+        box = tf_source_page(classes=["tf-source-page", tfn.GENERATED])
         box["support_smartquotes"] = False  # the source text is evidence: shown exactly as captured
         box += self._metadata(source, text.sha256, len(anchors))
         body = nodes.container(classes=["tf-source-text"])

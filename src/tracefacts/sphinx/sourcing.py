@@ -11,9 +11,16 @@
   rubrics; table header cells; field names.
 
 The page is walked, not searched for a few node types: every run of text (a paragraph, a
-list item, a table cell, a definition term, a caption, a line block…) is read, except code,
-raw output, what Sphinx generates (tables of contents), the generated views and source
-texts, and `editorial` blocks.
+list item, a table cell, a definition term, a caption, a line block…) is read. So is what
+raw output shows (the text of raw HTML or LaTeX) and the words written as text in math
+(``\\text{…}``): raw output and math cannot carry a citation. Toctree captions and entry
+titles, and a contents list's title, are headings. Not read: code, what Sphinx generates (a
+contents list copies the section titles, read where they stand), the generated views and
+source texts, and `editorial` blocks. Only node types the extension makes are exempt, never
+a class name: markup can give any element any class.
+
+A fact-table's row and column labels are headings of the table: their figures must stand
+in a quote of a fact it draws, and a label for a row or column it does not draw is a typo.
 """
 
 from __future__ import annotations
@@ -24,21 +31,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docutils import nodes
+from docutils.transforms.parts import ContentsFilter
+from sphinx import addnodes
 
 from ..figures import evidence_figures, figures_of, missing_figures
 from . import nodes as tfn
-from .directives import domain, get_state, report
-from .views import plan, tf_view
+from .directives import domain, get_state, report, tf_editorial, tf_source_page
+from .views import _labels, plan, tf_view
+from .visible import latex_text, math_prose, raw_text
 
 FACT_MARK, CITE_MARK = "\ue000", "\ue001"
 # A sentence ends at . ! ? or a citation, before white space; a {fact} role ends one on both sides.
 _SPLIT = re.compile(r"(?<=[.!?\ue001])[\"'”’)]*\s+")
 _WORD = re.compile(r"\w")
-# Not read as prose: code, raw output, invisible and generated furniture, the views.
-SKIP = (nodes.literal_block, nodes.doctest_block, nodes.math_block, nodes.raw, nodes.Invisible,
+# Not read as prose: code, invisible and generated furniture, the views, the source texts and
+# editorial blocks. Node types only: no markup can make one of these around its own words.
+SKIP = (nodes.literal_block, nodes.doctest_block, nodes.Invisible,
         nodes.system_message, nodes.label, nodes.generated, nodes.image, nodes.footnote_reference,
-        nodes.citation_reference, tf_view, tfn.used_on)
-EXEMPT_CLASSES = {"tf-editorial", tfn.GENERATED, "toctree-wrapper", "contents"}
+        nodes.citation_reference, tf_view, tfn.used_on, tf_editorial, tf_source_page)
 HEADINGS = (nodes.title, nodes.subtitle, nodes.rubric, nodes.field_name, nodes.thead)
 HEADING_CLASSES = {"sd-card-title"}  # sphinx-design: a card's title is a container
 
@@ -67,8 +77,22 @@ class Block:
 
 
 def _skipped(node: nodes.Node) -> bool:
-    return isinstance(node, SKIP) or (isinstance(node, nodes.Element)
-                                      and bool(EXEMPT_CLASSES & set(node["classes"])))
+    return isinstance(node, SKIP) or _copies_a_heading(node)
+
+
+def _copies_a_heading(node: nodes.Node) -> bool:
+    """A link to a section of this page that says the section's title (a contents list's
+    entries): those words are read where they stand, under the title's own rule."""
+    if not isinstance(node, nodes.reference) or not node.get("refid") or node.document is None:
+        return False
+    section = node.document.ids.get(node["refid"])
+    if not isinstance(section, nodes.section) or not section.children or not isinstance(section[0], nodes.title):
+        return False
+    copy = ContentsFilter(node.document)
+    section[0].walkabout(copy)  # the title as a contents list shows it (images, footnotes dropped)
+    said = " ".join(node.astext().split())
+    return said in {" ".join(section[0].astext().split()),
+                    " ".join("".join(n.astext() for n in copy.get_entry_text()).split())}
 
 
 def _is_heading(node: nodes.Node) -> bool:
@@ -76,13 +100,20 @@ def _is_heading(node: nodes.Node) -> bool:
                                           and bool(HEADING_CLASSES & set(node["classes"])))
 
 
+def _enclosing(node: nodes.Element, kind: type[nodes.Element] | tuple[type[nodes.Element], ...]) -> nodes.Element:
+    found: nodes.Element | None = node.parent
+    while found is not None and not isinstance(found, kind):
+        found = found.parent
+    return found or node.parent
+
+
 def _headed(node: nodes.Element) -> nodes.Element:
-    """What a heading heads: its section, admonition, card…; a header cell heads its table."""
+    """What a heading heads: its section, admonition, card…; a header cell heads its table;
+    a contents list's title heads what the list lists, the section it stands in."""
     if isinstance(node, nodes.thead):
-        table = node.parent
-        while table is not None and not isinstance(table, nodes.table):
-            table = table.parent
-        return table or node.parent
+        return _enclosing(node, nodes.table)
+    if isinstance(node, nodes.title) and isinstance(node.parent, nodes.topic) and "contents" in node.parent["classes"]:
+        return _enclosing(node.parent, (nodes.section, nodes.document))
     return node.parent
 
 
@@ -96,6 +127,20 @@ def blocks(node: nodes.Element, heading: nodes.Element | None = None) -> Iterato
     run: list[nodes.Node] = []
     for child in node.children:
         if _skipped(child):
+            continue
+        if isinstance(child, addnodes.toctree):
+            # its caption and the titles written for its entries are headings of the section it stands in
+            scope = _enclosing(child, (nodes.section, nodes.document))
+            titles = [child.get("caption")] + [title for title, _ in child.get("entries", ())]
+            for title in titles:
+                if title:
+                    yield Block((nodes.Text(title),), child, scope)
+            continue
+        if isinstance(child, nodes.math_block):  # its \text{…} words: a sentence run of their own
+            if run:
+                yield Block(tuple(run), node, heading)
+                run = []
+            yield Block((child,), child, heading)
             continue
         if _inline(child):
             run.append(child)
@@ -117,6 +162,12 @@ def _flatten(parts: tuple[nodes.Node, ...] | list[nodes.Node], out: list[str], c
         elif isinstance(child, tfn.cite_group):
             out.append(CITE_MARK)
             cites.append(list(child["facts"]))
+        elif isinstance(child, nodes.raw):  # shown as written: what a reader sees of it is prose
+            out.append(raw_text(child.get("format", ""), child.astext()))
+        elif isinstance(child, nodes.math):  # inline: its figures are the sentence's figures
+            out.append(latex_text(child.astext()))
+        elif isinstance(child, nodes.math_block):  # a formula is no sentence; the words set as text are
+            out.append(math_prose(child.astext()))
         elif isinstance(child, nodes.Text):
             out.append(child.astext())
         elif isinstance(child, nodes.Element):
@@ -167,7 +218,7 @@ class _Evidence:
 
     def _walk(self, node: nodes.Element, ids: dict[str, None]) -> bool:
         """Add the facts shown under ``node`` to ``ids``; True if it holds a source's text."""
-        source_page = "tf-source-page" in node["classes"]
+        source_page = isinstance(node, tf_source_page)
         for child in node.children:
             if isinstance(child, tfn.fact_ref):  # its content holds no other fact: not descended
                 ids[child["fact"]] = None
@@ -189,6 +240,8 @@ class _Evidence:
         """
         if id(scope) not in self.found:
             ids: dict[str, None] = {}
+            if isinstance(scope, tf_view):  # a view's labels head what it draws
+                ids.update(dict.fromkeys(plan(self.state, dict(scope["spec"])).ids))
             source_page = self._walk(scope, ids)
             self.found[id(scope)] = ([i for i in ids if i in self.state.facts], source_page)
         facts, source_page = self.found[id(scope)]
@@ -214,6 +267,45 @@ def _shown(text: str) -> str:
     return " ".join(text.split())[:160]
 
 
+def _exempt(node: nodes.Node) -> bool:
+    while node is not None:
+        if isinstance(node, (tf_editorial, tf_source_page)):
+            return True
+        node = node.parent
+    return False
+
+
+def _check_table_labels(app: Any, view: tf_view, evidence: _Evidence) -> None:
+    """A fact-table's :labels: and :attribute-labels: are its row and column headings."""
+    env, state = app.env, evidence.state
+    options = dict(view["spec"])
+    drawn = plan(state, options).ids
+    if not drawn:
+        return  # no table is drawn: `empty-view` says so
+    subjects = list(options["subjects"]) or list(dict.fromkeys(state.facts[i].subject for i in drawn))
+    attributes = list(options["attributes"])
+    location = (env.docname, _line(view))
+    for option, shown, what in (("labels", subjects, "subject"), ("attribute-labels", attributes, "attribute")):
+        for key, label in _labels(options.get(option, "")).items():
+            if key not in shown:
+                report(env, "unused-label",
+                       f"this fact-table's :{option}: names the {what} `{key}`, which it has no "
+                       f"{'row' if what == 'subject' else 'column'} for (it draws {', '.join(shown) or 'none'}); "
+                       "check the spelling, or remove the label", location)
+                continue
+            figures = figures_of(label)
+            if not figures:
+                continue
+            missing, consulted = evidence.support(view, figures)
+            for fact_id in consulted:  # the verdict rests on these facts: re-read the page when one changes
+                domain(env).note_checked(env.docname, fact_id, state.fingerprints[fact_id])
+            if missing:
+                report(env, "figure-not-in-quote",
+                       f"the label {_shown(label)!r} (:{option}: of a fact-table) says "
+                       f"{', '.join(repr(m) for m in missing)}, which no quote of a fact the table draws contains "
+                       "(nor the date of its sources); take the figure out of the label", location)
+
+
 def check_sourcing(app: Any, doctree: nodes.document) -> None:
     env = app.env
     docname = env.docname
@@ -226,7 +318,9 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
         cites: list[list[str]] = []
         _flatten(block.parts, parts, cites)
         text = "".join(parts)
-        location = (docname, _line(block.parent))
+        first = block.parts[0]
+        # a raw block stands at its own line; a run of text, at its paragraph's
+        location = (docname, first.line if isinstance(first, nodes.raw) and first.line else _line(block.parent))
         if block.heading is not None:
             words = " ".join(text.replace(FACT_MARK, " ").replace(CITE_MARK, " ").split())
             figures = figures_of(words)
@@ -262,4 +356,7 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
                     report(env, "figure-not-in-quote",
                            f"the sentence {_shown(words)!r} says {', '.join(repr(m) for m in missing)}, which no "
                            f"quote of {', '.join(sentence.cited)} contains", location)
+    for view in doctree.findall(tf_view):
+        if dict(view["spec"])["view"] == "fact-table" and not _exempt(view):
+            _check_table_labels(app, view, evidence)
     dom.note_sentences(docname, total, sourced)
