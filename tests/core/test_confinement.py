@@ -364,5 +364,5 @@ def test_sphinx_setting_tracefacts_max_file_size(make_handbook):
     assert "source-too-large: source `beta-news`: seeds/b.txt is larger than the limit of 4 KiB" in done.stderr
     hb.write("docs/conf.py", CONF + "tracefacts_max_file_size = 'lots'\n")
     done = sphinx_build(hb.root, "-E")
-    assert "tracefacts_max_file_size 'lots' is not a size" in done.stderr
+    assert "tracefacts_max_file_size = 'lots' is not a size" in done.stderr
     assert "Traceback" not in done.stderr

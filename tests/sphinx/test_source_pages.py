@@ -262,3 +262,17 @@ def test_the_source_page_numbers_lines_as_find_and_tracefacts_json_do(handbook, 
         (4, "Sep\u2028arated\x0cby\x85odd\x1cchars\x0bhere and there."),
         (6, "The quoted sentence stands right here on this line."), (7, "The end."),
     ]
+
+
+@pytest.mark.parametrize("builder", ["text", "latex", "singlehtml"])
+def test_every_builder_writes_the_generated_source_pages(handbook, builder):
+    """The verbatim title of a source page is an element every builder can visit (a Text
+    subclass crashed the text and LaTeX builders' title walk)."""
+    out = handbook.root / f"out-{builder}"
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going",
+                             str(handbook.docs), str(out)], capture_output=True, text=True, cwd=handbook.root)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "unknown node type" not in result.stderr
+    written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*")
+                      if p.is_file() and p.suffix in (".txt", ".tex", ".html"))
+    assert 'Alpha News: Rocket One' in written

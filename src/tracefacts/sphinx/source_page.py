@@ -45,7 +45,8 @@ class SourceTitle(SphinxRole):
             report(self.env, "unknown-source", f"source `{sid}` is not registered", self.get_location())
             # re-read once it is registered (the fingerprint of a missing source then changes)
             domain(self.env).note_source_page(self.env.docname, sid, state.source_page_fingerprint(sid))
-        return [VerbatimText(isolated(source.title if source is not None else sid))], []
+        title = isolated(source.title if source is not None else sid)
+        return [verbatim(title)], []
 
 
 # Bidi classes that can reorder text around them: right-to-left letters and digits, and the
@@ -80,11 +81,13 @@ def isolated(title: str) -> str:
     return FSI * (1 + stray) + title + PDI * (1 + depth)
 
 
-class VerbatimText(nodes.Text):
-    """Text that Sphinx's smart quotes leave alone (sphinx.util.nodes.is_smartquotable reads
-    this attribute); written out as any text is, escaped, with no element around it."""
-
-    support_smartquotes = False
+def verbatim(text: str) -> nodes.inline:
+    """Text that Sphinx's smart quotes leave alone: an inline marked so (is_smartquotable
+    reads the parents' ``support_smartquotes``). An element every builder knows, not a Text
+    subclass, which builders that walk titles by class name (text, latex) cannot visit."""
+    node = nodes.inline(text, text)
+    node["support_smartquotes"] = False
+    return node
 
 
 class SourceText(SphinxDirective):
