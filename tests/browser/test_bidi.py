@@ -66,7 +66,7 @@ FACTS = textwrap.dedent(f"""\
         subject: widget
         attribute: launch
         value: {_q(VALUE)}
-        date: 2026-03-03
+        date: 2026-03-04  # the source's own date: the Figures rule asks an event date for evidence
         sources:
           - source: gazette
             quote: "Acme shipped the first widget on a quiet Tuesday morning"

@@ -35,7 +35,7 @@ from .layout import slot
 from .reach import check_reach
 from .resolve import pages_of, resolve
 from .showing import note_what_is_drawn, outdated_by_conditions
-from .source_page import TITLE_ROLE, SourceText, SourceTitle, skip_undecodable_pages, write_stubs
+from .source_page import TITLE_ROLE, SourceText, SourceTitle, UnwrapVerbatim, skip_undecodable_pages, write_stubs
 from .sourcing import check_sourcing
 from .state import BuildState, digest
 from .views import plan, tf_view, write_signature
@@ -279,6 +279,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("fact-summary", d.FactSummary)
     app.add_directive("tracefacts-source", SourceText)
     app.add_role(TITLE_ROLE, SourceTitle())
+    app.add_transform(UnwrapVerbatim)
     app.add_transform(FactsOutOfHeadings)  # before anything copies a title out of the page
     app.connect("config-inited", check_config, priority=400)  # before Sphinx's own type check (800)
     app.connect("builder-inited", builder_inited)

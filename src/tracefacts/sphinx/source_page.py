@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
@@ -81,13 +82,28 @@ def isolated(title: str) -> str:
     return FSI * (1 + stray) + title + PDI * (1 + depth)
 
 
+VERBATIM = "tf-verbatim"
+
+
 def verbatim(text: str) -> nodes.inline:
     """Text that Sphinx's smart quotes leave alone: an inline marked so (is_smartquotable
-    reads the parents' ``support_smartquotes``). An element every builder knows, not a Text
-    subclass, which builders that walk titles by class name (text, latex) cannot visit."""
-    node = nodes.inline(text, text)
+    reads the parents' ``support_smartquotes``); ``UnwrapVerbatim`` then leaves its bare text.
+    Not a Text subclass: builders that walk titles by class name (text, latex) cannot visit one."""
+    node = nodes.inline(text, text, classes=[VERBATIM])
     node["support_smartquotes"] = False
     return node
+
+
+class UnwrapVerbatim(SphinxTransform):
+    """After smart quotes (priority 750), before titles are collected: the verbatim text
+    stands in its title as plain text, so the heading, <title> and navigation hold no wrapper."""
+
+    default_priority = 790
+
+    def apply(self, **kwargs: object) -> None:
+        for node in list(self.document.findall(nodes.inline)):
+            if VERBATIM in node["classes"] and node.get("support_smartquotes") is False:
+                node.parent.replace(node, list(node.children))  # replace_self refuses: it would drop classes
 
 
 class SourceText(SphinxDirective):
