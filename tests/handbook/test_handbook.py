@@ -19,7 +19,7 @@ DOCS = ROOT / "docs"
 pytestmark = pytest.mark.slow
 
 
-# The sha256 of each source document as captured (computed from ../shared/seeds when the
+# The sha256 of each source document as captured (computed from the originals when the
 # seeds were copied in, and recorded here rather than read from facts/sources.yaml, so that a
 # re-pinned or swapped seed fails this test). No test reads outside the repository: a plain
 # clone with nothing beside it must pass.

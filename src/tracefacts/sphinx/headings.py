@@ -18,14 +18,6 @@ from . import nodes as tfn
 from .directives import get_state, report
 
 
-def _line(node: nodes.Node | None) -> int | None:
-    while node is not None:
-        if getattr(node, "line", None):
-            return node.line
-        node = node.parent
-    return None
-
-
 class FactsOutOfHeadings(SphinxTransform):
     # After substitutions (220) have put their text in place, before a contents list
     # copies the section titles (720) and long before the collectors of doctree-read.
@@ -52,7 +44,7 @@ class FactsOutOfHeadings(SphinxTransform):
                    f"the heading {' '.join(title.astext().split())[:160]!r} cites {named}: a heading cannot "
                    "carry a fact or a citation (its copies in the page title and the tables of contents have "
                    "no place for one); show or cite the fact in the section's text instead",
-                   (self.env.docname, _line(title)))
+                   (self.env.docname, tfn.line_of(title)))
 
 
 def _ancestors(node: nodes.Node, stop: nodes.Node) -> list[nodes.Node]:

@@ -23,6 +23,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
 
+from . import nodes as tfn
 from .directives import report
 from .resolve import SINGLE_PAGE_BUILDERS
 
@@ -41,23 +42,16 @@ def duplicate_ids(doctree: nodes.Node) -> Iterator[tuple[str, nodes.Element, nod
                 yield name, first, node
 
 
-def _line(node: nodes.Element) -> int | None:
-    while node is not None:
-        if node.line:
-            return node.line
-        node = node.parent
-    return None
-
 
 def check_ids(app: Any, doctree: nodes.document) -> None:
     for name, first, again in duplicate_ids(doctree):
-        where = _line(first)
+        where = tfn.line_of(first)
         # kept with the page: every later build reports it again until the page changes
         report(app.env, "duplicate-anchor",
                f"the id {name!r} is given twice on this page{f' (first at line {where})' if where else ''}; "
                "a link to it would land on the first only. Show each source once per page, and rename a "
                "section or label whose id equals a quote anchor (q-<fact id>)",
-               (app.env.docname, _line(again)))
+               (app.env.docname, tfn.line_of(again)))
 
 
 def _linked(node: nodes.Element) -> bool:
@@ -103,13 +97,13 @@ def check_one_page_ids(app: Any, doctree: nodes.document, docname: str) -> None:
         # Located at the author's label or section (what to rename) when one of the two is tracefacts' own.
         (here, here_page), (there, there_page) = ((first, first_page), (node, page)) if not _linked(first) \
             else ((node, page), (first, first_page))
-        where = _line(there)
+        where = tfn.line_of(there)
         # Not kept with a page: the one-page output is assembled, and so checked, by every build.
         logger.warning("duplicate-anchor: the id %r is given here and again on page %s%s, which the one-page "
                        "output (%s) holds too; a link to it would land on the first only. Rename the label or "
                        "section whose id equals a quote anchor (q-<fact id>), a source line (<source id>-L<n>) "
                        "or a page (document-<page>)", name, there_page, f" (line {where})" if where else "",
-                       app.builder.name, location=(here_page, _line(here)), type="tracefacts",
+                       app.builder.name, location=(here_page, tfn.line_of(here)), type="tracefacts",
                        subtype="duplicate-anchor")
 
 

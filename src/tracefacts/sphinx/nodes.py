@@ -16,6 +16,17 @@ from docutils import nodes
 from ..model import Fact
 from .state import BuildState, date_label, source_label
 
+
+def line_of(node: nodes.Node | None) -> int | None:
+    """The line of ``node`` or of its nearest ancestor that has one (docutils' get_source_line
+    stops at an ancestor with a source but no line)."""
+    while node is not None:
+        if getattr(node, "line", None):
+            return node.line
+        node = node.parent
+    return None
+
+
 GENERATED = "tf-generated"  # marks output the sourcing check must not read as prose
 
 

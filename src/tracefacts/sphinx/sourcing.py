@@ -200,13 +200,6 @@ def sentences_of(element: nodes.Element) -> list[Sentence]:
     return split_sentences("".join(parts), cites)
 
 
-def _line(node: nodes.Node | None) -> int | None:
-    while node is not None:
-        if getattr(node, "line", None):
-            return node.line
-        node = node.parent
-    return None
-
 
 class _Evidence:
     """The quotes and source dates of the facts shown under a heading, found once per heading."""
@@ -284,7 +277,7 @@ def _check_table_labels(app: Any, view: tf_view, evidence: _Evidence) -> None:
         return  # no table is drawn: `empty-view` says so
     subjects = list(options["subjects"]) or list(dict.fromkeys(state.facts[i].subject for i in drawn))
     attributes = list(options["attributes"])
-    location = (env.docname, _line(view))
+    location = (env.docname, tfn.line_of(view))
     for option, shown, what in (("labels", subjects, "subject"), ("attribute-labels", attributes, "attribute")):
         for key, label in _labels(options.get(option, "")).items():
             if key not in shown:
@@ -320,7 +313,8 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
         text = "".join(parts)
         first = block.parts[0]
         # a raw block stands at its own line; a run of text, at its paragraph's
-        location = (docname, first.line if isinstance(first, nodes.raw) and first.line else _line(block.parent))
+        location = (docname, first.line if isinstance(first, nodes.raw) and first.line
+                    else tfn.line_of(block.parent))
         if block.heading is not None:
             words = " ".join(text.replace(FACT_MARK, " ").replace(CITE_MARK, " ").split())
             figures = figures_of(words)
