@@ -177,10 +177,11 @@ class Handbook:
         sha_b = hashlib.sha256((self.root / "seeds/b.txt").read_bytes()).hexdigest()
         self.write("facts/sources.yaml", SOURCES_YAML.format(sha_a=sha_a, sha_b=sha_b))
 
-    def build(self, *extra: str, out: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def build(self, *extra: str, out: Path | None = None,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", *extra,
                str(self.docs), str(out or self.out)]
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=self.root, env=env)
 
     def html(self, page: str) -> str:
         return (self.out / page).read_text(encoding="utf-8")

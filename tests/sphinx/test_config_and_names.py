@@ -6,6 +6,9 @@ Every assertion reads the output of a real `sphinx-build` (the `handbook` fixtur
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 
 # A file name that would retitle the terminal (OSC … BEL), clear it (CSI 2J) and start a line.
@@ -30,12 +33,19 @@ def output(done) -> str:
     return done.stdout + done.stderr
 
 
-def test_fact_file_names_with_escape_codes_reach_the_build_output_escaped(handbook):
+# What Sphinx itself writes to a colour terminal: SGR colours and "erase line" for progress.
+SPHINX_OWN_CODES = re.compile(r"\x1b\[[0-9;]*[mK]")
+
+
+@pytest.mark.parametrize("colour", ["NO_COLOR", "FORCE_COLOR"])
+def test_fact_file_names_with_escape_codes_reach_the_build_output_escaped(handbook, colour):
     # A syntax error (a warning) in one file, a stale fact (an info line) in another.
     handbook.write(f"facts/{EVIL}.yaml", "facts: [\n")
     handbook.write(f"facts/{EVIL} stale.yaml", STALE_FACT)
-    done = handbook.build()
-    text = output(done)
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
+    done = handbook.build(env={**env, colour: "1"})
+    # With colours on, Sphinx's own codes are expected; nothing from the file name may remain.
+    text = SPHINX_OWN_CODES.sub("", output(done))
     assert "\x1b" not in text and "\x07" not in text, text
     assert not any(line.startswith("WARNING: forged") for line in text.splitlines()), text
     # the syntax error: line 2 is where the parser finds the flow list unclosed
