@@ -7,12 +7,13 @@ import difflib
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .anchor import CONTEXT_CHARS, MIN_WORDS, match_quote, near_miss_too_costly, nearest_passage
 from .figures import evidence_figures, figures_of
 from .gcpause import gc_paused
+from .honesty import FactHonesty, honesty_of
 from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
 from .normalize import normalize_text
@@ -27,6 +28,7 @@ class CheckResult:
     anchors: dict[tuple[str, int], Anchor]  # (fact id, quote index) -> where it stands
     texts: dict[str, SourceText]
     today: dt.date
+    honesty: dict[str, FactHonesty] = field(default_factory=dict)  # fact id -> age, support per source
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -99,6 +101,7 @@ class FactCheck:
     # A message names other sources (a did-you-mean, or where else a quote stands): the
     # result then depends on every source, not only on those the fact cites (memo keys).
     consulted_all: bool
+    honesty: FactHonesty  # its status wording, as-of date and support per source
 
 
 def read_texts(base: FactBase, normalize: Normalizer | None = None, *,
@@ -178,7 +181,9 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
                 problem("figure-not-in-quote", line,
                         f"{field} says {', '.join(repr(m) for m in missing)}, which none of its quotes "
                         f"(nor a cited source's date) contains: quote the passage that says it, or {fix}.")
-    return FactCheck(tuple(problems), tuple(anchors), consulted_all)
+    honesty, honesty_problems = honesty_of(fact, sources)
+    problems += honesty_problems
+    return FactCheck(tuple(problems), tuple(anchors), consulted_all, honesty)
 
 
 def _shown_fields(fact: Fact) -> list[tuple[str, int, str, str]]:
@@ -223,12 +228,14 @@ def combine(base: FactBase, today: dt.date, texts: dict[str, SourceText], read_p
     """The result of the whole base from each fact's check (``checks``, in the order of ``base.facts``)."""
     problems: list[Problem] = [*base.problems, *read_problems]
     anchors: dict[tuple[str, int], Anchor] = {}
+    honesty: dict[str, FactHonesty] = {}
     cited: set[str] = set()
     # per source: facts whose quotes match, and those that do not (for hash mismatches)
     matching: dict[str, set[str]] = defaultdict(set)
     failing_facts: dict[str, set[str]] = defaultdict(set)
     for fact, checked in zip(base.facts.values(), checks, strict=True):
         problems.extend(checked.problems)
+        honesty.setdefault(fact.id, checked.honesty)
         stale = stale_problem(fact, today)
         if stale is not None:
             problems.append(stale)
@@ -252,7 +259,7 @@ def combine(base: FactBase, today: dt.date, texts: dict[str, SourceText], read_p
                                     f"no fact cites source `{source.id}`; cite it or remove it.",
                                     source=source.id))
     problems.sort(key=lambda p: (p.file, p.line, p.code))
-    return CheckResult(base, tuple(problems), anchors, texts, today)
+    return CheckResult(base, tuple(problems), anchors, texts, today, honesty)
 
 
 def check_base(base: FactBase, today: dt.date | None = None, *,

@@ -46,12 +46,19 @@ def anchor_id(anchor: Anchor) -> str:
 
 def fact_entry(result: CheckResult, fact: Fact, pages: Sequence[str] = ()) -> dict[str, object]:
     """One fact of tracefacts.json."""
+    honesty = result.honesty.get(fact.id)
     return {
         "id": fact.id, "statement": fact.statement, "kind": fact.kind, "claimant": fact.claimant,
         "topic": fact.topic, "tags": list(fact.tags),
         "date": fact.date.isoformat() if fact.date else None,
         "review_by": fact.review_by.isoformat() if fact.review_by else None,
         "stale": fact.is_stale(result.today),
+        # a statement of a state that can change holds as of its newest source's date
+        "status": honesty.status if honesty else None,
+        "as_of": honesty.as_of.isoformat() if honesty and honesty.as_of else None,
+        "corroborated": bool(honesty and honesty.corroborated),
+        "support": [{"source": s.source, "full": s.full, "missing": list(s.missing)}
+                    for s in (honesty.support if honesty else ())],
         "subject": fact.subject, "attribute": fact.attribute, "value": fact.value,
         "file": fact.origin, "line": fact.line,
         "quotes": [_quote_dict(fact, i, result.anchors.get((fact.id, i))) for i in range(len(fact.sources))],

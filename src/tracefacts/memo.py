@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from . import __version__, anchor, check, figures, load, model, normalize, safeio, sources, yamlnodes
+from . import __version__, anchor, check, figures, honesty, load, model, normalize, safeio, sources, yamlnodes
 from .atomic import write_atomic
 from .check import CheckResult, FactCheck, check_fact, combine, read_texts
 from .gcpause import gc_paused
@@ -45,7 +45,7 @@ MAGIC = b"tracefacts-memo 1\n"
 _DIGEST = 32  # bytes of a sha256
 
 # What a remembered result depends on besides its inputs: the code that computed it.
-_CODE = (model, yamlnodes, load, normalize, anchor, figures, safeio, sources, check)
+_CODE = (model, yamlnodes, load, normalize, anchor, figures, honesty, safeio, sources, check)
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def read_briefing(html_dir: Path, title: str) -> Briefing:
         as_of=max(dates) if dates else None,
         facts=len(facts),
         sources=len(data["sources"]),
-        single_source=sum(len({q["source"] for q in f["quotes"]}) == 1 for f in facts),
+        single_source=sum(not f.get("corroborated") for f in facts),
         shown=sum(bool(f["pages"]) for f in facts),
         stale=sum(bool(f.get("stale")) for f in facts),
     )
@@ -489,8 +489,10 @@ def _cover(b: Briefing, built: dt.date) -> ET.Element:
         "Each statement drawn from a source carries the source's name and a footnote number; the "
         "footnote gives the exact words quoted from the source, its title, publisher and date.",
         "A framed label says whose statement it is when it is not plain reporting: a vendor's claim, "
-        "an opinion, a recommendation. A dashed frame marks a fact that may be out of date.",
-        "“single source” means no second source confirms the statement.",
+        "an opinion, a recommendation. “as of 9 April 2026” dates a statement of a state that can "
+        "change; a dashed frame adds “may be out of date” once its review date has passed.",
+        "“single source” means no second source confirms the statement; a source marked “partial” "
+        "says only part of it (its footnote names the words it lacks).",
         "Framed “Editorial” blocks are our own analysis, not taken from the sources.",
         "The appendix reproduces every source in full, each quote highlighted.",
     ):

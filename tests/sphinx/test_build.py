@@ -24,7 +24,11 @@ def test_roles_and_directives_render(handbook):
     assert result.returncode == 0, result.stderr
     index = handbook.html("index.html")
     assert "Acme launched Rocket One on March 3." in index
-    assert 'class="tf-cites tf-corroborated"' in index  # rocket.closed has two sources
+    # rocket.closed cites two sources, but neither quote names Rocket One ("the first closed
+    # model from Acme Labs", "ships with no open weights at all"): both partial, not corroborated
+    assert 'class="tf-cites tf-corroborated"' not in index
+    assert index.count("tf-cite tf-cite-reported tf-partial reference internal") == 2
+    assert "no source in full" in _text(index)
     assert "Editorial — our analysis, not from the sources" in index
     claims = handbook.html("claims.html")
     assert re.search(r"Acme(</span>)?(&#39;|'|’)s claim", claims)  # the claimant bidi-isolated in its span

@@ -306,4 +306,4 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 4}
+            "env_version": 5}

@@ -84,7 +84,7 @@ class CiteFactRole(SphinxRole):
             group["facts"].append(fact.id)
             if not seen and (b := tfn.badge(fact)) is not None:
                 group += [nodes.Text(" "), b]
-            if not seen and (s := tfn.stale_flag(state, fact)) is not None:
+            if not seen and (s := tfn.age_flag(state, fact)) is not None:
                 group += [nodes.Text(" "), s]
             group += [nodes.Text(" "), tfn.citations(state, fact)]
         if not group["facts"]:

@@ -136,39 +136,62 @@ def publishers(sources: Iterable[Any]) -> list[nodes.Node]:
     return out
 
 
-def stale_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
-    if not fact.is_stale(state.result.today):
+def age_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
+    """"as of 9 April 2026" beside a statement of a state that can change (or one with a review
+    date), and "— may be out of date" once its review date has passed."""
+    honesty = state.result.honesty.get(fact.id)
+    stale = fact.is_stale(state.result.today)
+    if not stale and (honesty is None or honesty.as_of is None):
         return None
-    label = f"as of {state.newest_source_date(fact)} — may be out of date"
-    return nodes.inline(label, label, classes=["tf-stale", "sd-badge"])
+    label = f"as of {state.as_of_label(fact)}" + (" — may be out of date" if stale else "")
+    return nodes.inline(label, label, classes=["tf-stale" if stale else "tf-as-of", "sd-badge"])
+
+
+def support_note(count: int, full: int) -> str | None:
+    """The words after a fact's markers: how many sources carry the whole statement."""
+    if count == 1:
+        return "single source"
+    if full >= 2:
+        return None  # corroborated: the solid markers say it
+    return "single source in full" if full == 1 else "no source in full"
 
 
 def citations(state: BuildState, fact: Fact) -> nodes.inline:
     """One marker per source, its tip holding every quote taken from it; the group says
-    whether the fact is corroborated by more than one source."""
+    whether the fact is corroborated: two or more sources whose own quotes each carry every
+    figure and name of the statement. A source that carries only part is marked "partial"."""
+    honesty = state.result.honesty.get(fact.id)
     count = len(fact.source_ids)
-    group = nodes.inline(classes=["tf-cites", "tf-single" if count == 1 else "tf-corroborated"])
+    corroborated = honesty is not None and honesty.corroborated
+    group = nodes.inline(classes=["tf-cites", "tf-corroborated" if corroborated else "tf-single"])
     for source_id in fact.source_ids:
         source = state.sources.get(source_id)
         if source is None:
             continue
+        partial = honesty.partial(source_id) if honesty is not None else None
         indexes = [i for i, q in enumerate(fact.sources) if q.source == source_id]
         found = [i for i in indexes if (fact.id, i) in state.result.anchors]
-        ref = citation_ref(classes=["tf-cite", f"tf-cite-{fact.kind}"], fact=fact.id,
-                           index=found[0] if found else indexes[0], source=source.id)
+        classes = ["tf-cite", f"tf-cite-{fact.kind}"] + (["tf-partial"] if partial else [])
+        ref = citation_ref(classes=classes, fact=fact.id, index=found[0] if found else indexes[0], source=source.id)
         ref += text(source_label(source), "tf-marker")
+        if partial:
+            ref += nodes.inline(" partial", " partial", classes=["tf-partial-note"])
         tip = nodes.inline(classes=["tf-tip"])
         tip["support_smartquotes"] = False  # a quote is verbatim: no typographic rewriting
         for i in indexes:
             tip += text(fact.sources[i].quote, "tf-tip-quote")
+        if partial:
+            lacking = ", ".join(partial.missing)
+            tip += nodes.inline("", "", nodes.Text("Partial support: these words do not say "),
+                                text(lacking, "tf-tip-missing"), nodes.Text("."), classes=["tf-tip-partial"])
         where = nodes.inline(classes=["tf-tip-source"])
         where += [text(source.title, "tf-tip-title"), nodes.Text(" — "), text(source.publisher, "tf-publisher"),
                   nodes.Text(f", {date_label(source)}")]
         tip += where
         ref += tip
         group += ref
-    if count == 1:
-        note = "single source"
+    full = count if honesty is None or count == 1 else sum(s.full for s in honesty.support)
+    if (note := support_note(count, full)) is not None:
         group += nodes.inline(note, note, classes=["tf-single-note"])
     return group
 
@@ -178,7 +201,7 @@ def fact_content(state: BuildState, fact: Fact) -> list[nodes.Node]:
     if (b := badge(fact)) is not None:
         parts += [b, nodes.Text(" ")]
     parts.append(text(fact.statement, "tf-statement"))
-    if (s := stale_flag(state, fact)) is not None:
+    if (s := age_flag(state, fact)) is not None:
         parts += [nodes.Text(" "), s]
     parts += [nodes.Text(" "), citations(state, fact)]
     return parts

@@ -90,10 +90,11 @@ class BuildState:
     def sources(self) -> dict[str, Source]:
         return self.result.base.sources
 
-    def newest_source_date(self, fact: Fact) -> str:
+    def as_of_label(self, fact: Fact) -> str:
+        """The date a statement of a state holds as of: its newest cited source's ("9 April 2026")."""
         dates = [self.sources[s].published for s in fact.source_ids if s in self.sources]
-        dates = [d for d in dates if d]
-        return max(dates).strftime("%B %Y") if dates else "an unknown date"
+        newest = max((d for d in dates if d), default=None)
+        return f"{newest.day} {newest.strftime('%B %Y')}" if newest else "an unknown date"
 
 
 def digest(value: object) -> str:

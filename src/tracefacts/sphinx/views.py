@@ -115,7 +115,7 @@ def _table_cell_nodes(state: BuildState, facts: list[Fact]) -> list[nodes.Node]:
             node += [b, nodes.Text(" ")]
         value = fact.value or fact.statement
         node += tfn.text(value, "tf-value")
-        if (s := tfn.stale_flag(state, fact)) is not None:
+        if (s := tfn.age_flag(state, fact)) is not None:
             node += [nodes.Text(" "), s]
         node += [nodes.Text(" "), tfn.citations(state, fact)]
         cell.append(node)
@@ -166,13 +166,19 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
     from .resolve import quote_uri
 
     out: list[nodes.Node] = []
+    honesty = state.result.honesty.get(fact.id)
     for index, quote in enumerate(fact.sources):
         source = state.sources.get(quote.source)
         anchor = state.result.anchors.get((fact.id, index))
         label = source_label(source) if source else quote.source
         if out:
             out.append(nodes.Text(" · "))
-        out += [nodes.strong(label, "", tfn.text(label)), nodes.Text(": ")]
+        out.append(nodes.strong(label, "", tfn.text(label)))
+        partial = honesty.partial(quote.source) if honesty is not None else None
+        if partial is not None and quote.source not in [q.source for q in fact.sources[:index]]:
+            out += [nodes.Text(" (partial: does not say "), tfn.text(", ".join(partial.missing), "tf-missing"),
+                    nodes.Text(")")]
+        out.append(nodes.Text(": "))
         uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
         text = [nodes.Text("“"), tfn.text(quote.quote), nodes.Text("”")]
         quoted = (nodes.reference("", "", *text, refuri=uri, internal=True, classes=["tf-matrix-quote"])
@@ -184,7 +190,7 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
 
 def _kind_nodes(state: BuildState, fact: Fact) -> list[nodes.Node]:
     out: list[nodes.Node] = tfn.attribution_nodes(fact, "Reported")
-    if (flag := tfn.stale_flag(state, fact)) is not None:
+    if (flag := tfn.age_flag(state, fact)) is not None:
         out += [nodes.Text(" "), flag]
     return out
 
@@ -242,8 +248,10 @@ def matrix_summary(app: Any, state: BuildState) -> list[tuple[str, str]]:
     sourced = sum(s for _, s in dom.data["sentences"].values())
     unused = [f for f in state.facts if not pages_of(app, f)]
     share = f"{sourced / total:.0%}" if total else "n/a"
+    corroborated = sum(h.corroborated for h in state.result.honesty.values())
     return [
         ("Facts", str(len(state.facts))), ("Sources", str(len(state.sources))),
+        ("Corroborated facts", f"{corroborated} (two or more sources each carry the whole statement)"),
         ("Pages showing facts", str(len(pages))),
         ("Sentences sourced", f"{share} ({sourced} of {total} sentences outside editorial blocks)"),
         ("Facts on no page", str(len(unused)) + (f": {', '.join(unused)}" if unused else "")),
@@ -253,9 +261,11 @@ def matrix_summary(app: Any, state: BuildState) -> list[tuple[str, str]]:
 def fact_summary(state: BuildState) -> list[tuple[str, str]]:
     """How much the handbook rests on: facts, sources, single-source facts, newest source."""
     facts = list(state.facts.values())
-    single = sum(len(f.source_ids) == 1 for f in facts)
-    dated = [s for s in state.sources.values() if s.published]
-    newest = max(dated, key=lambda s: s.published) if dated else None
+    honesty = state.result.honesty
+    single = sum(not (f.id in honesty and honesty[f.id].corroborated) for f in facts)
+    dated = sum(f.id in honesty and honesty[f.id].as_of is not None for f in facts)
+    published = [s for s in state.sources.values() if s.published]
+    newest = max(published, key=lambda s: s.published) if published else None
     stale = sum(f.is_stale(state.result.today) for f in facts)
     by_kind = {k: sum(f.kind == k for f in facts) for k in tfn.KIND_LABEL}
     return [
@@ -265,7 +275,8 @@ def fact_summary(state: BuildState) -> list[tuple[str, str]]:
                   f"{plural(by_kind['vendor-claim'], 'vendor claim')}, {plural(by_kind['opinion'], 'opinion')}, "
                   f"{plural(by_kind['recommendation'], 'recommendation')}"),
         ("Sources", str(len(state.sources))),
-        ("Single-source facts", f"{single} of {len(facts)}"),
+        ("Single-source facts", f"{single} of {len(facts)} (not carried in full by two sources)"),
+        ("Statements of a state that can change", f"{dated} (each shown “as of” its source’s date)"),
         ("Past their review date", f"{stale} (flagged “may be out of date”)"),
     ]
 
