@@ -133,6 +133,10 @@ class SynthFact:
     attribute: str | None = None
     value: str | None = None
     review_by: str | None = None
+    as_of: bool = False  # shown "as of <date>": a statement of a state that can change, or reviewed
+    partial: tuple[str, ...] = ()  # (source id) whose quotes carry only part of the statement
+    missing: tuple[tuple[str, str], ...] = ()  # (source id, what its quotes do not say), for the matrix
+    note: str | None = None  # "single source", "no source in full", … after the markers
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -194,7 +198,7 @@ class Handbook:
 
     def with_statement(self, fact_id: str, statement: str) -> Handbook:
         facts = dict(self.facts)
-        facts[fact_id] = replace(facts[fact_id], statement=statement)
+        facts[fact_id] = honest(replace(facts[fact_id], statement=statement), self.sources)
         return replace(self, facts=facts)
 
 
@@ -258,16 +262,42 @@ def generate(n_facts: int, n_sources: int, n_pages: int = 20, seed: int = RNG_SE
             value=f"value {k} of {s}" if table else None,
             review_by="2026-06-01" if i % 50 == 7 else None,
         )
+        facts[fid] = honest(facts[fid], sources)
     return Handbook(n_facts, n_sources, n_pages, sources, facts)
+
+
+def honest(fact: SynthFact, sources: dict[str, SynthSource]) -> SynthFact:
+    """The fact as the honesty rules of tracefacts (imported: its twin must show what it shows)
+    leave it: a statement of a changeable state gets a review date a year on (shown "as of"),
+    a reported fact whose quote names a speaker says "says" itself, and the words after the
+    markers are the ones tracefacts draws (a second source quoting other words is partial)."""
+    from tracefacts.honesty import attribution_wording, status_wording, support_of
+    from tracefacts.model import Fact, QuoteRef
+    from tracefacts.sphinx.nodes import support_note
+
+    if fact.kind == "reported" and any(attribution_wording(q) for _, q in fact.quotes):
+        item, text = fact.statement.split(": ", 1)
+        fact = replace(fact, statement=f"{item} says: {text}")
+    review_by = fact.review_by
+    if review_by is None and (status_wording(fact.statement) or any(status_wording(q) for _, q in fact.quotes)):
+        review_by = "2027-11-23"
+    model = Fact(id=fact.id, statement=fact.statement, kind=fact.kind, topic="", origin="", line=0,
+                 statement_line=0, sources=tuple(QuoteRef(sid, q, None, None, 0, 0) for sid, q in fact.quotes))
+    support = support_of(model, sources)  # type: ignore[arg-type]  # reads `published` only
+    full = len(fact.source_ids) if not support else sum(s.full for s in support)
+    return replace(fact, review_by=review_by, as_of=review_by is not None,
+                   partial=tuple(s.source for s in support if not s.full),
+                   missing=tuple((s.source, ", ".join(s.missing)) for s in support if not s.full),
+                   note=support_note(len(fact.source_ids), full))
 
 
 def newest_date(book: Handbook, fact: SynthFact) -> str:
     newest = max(book.sources[s].published for s in fact.source_ids)
-    return f"{MONTHS[newest.month - 1]} {newest.year}"
+    return f"{newest.day} {MONTHS[newest.month - 1]} {newest.year}"
 
 
 def stale_text(book: Handbook, fact: SynthFact) -> str:
-    return f"as of {newest_date(book, fact)} — may be out of date"
+    return f"as of {newest_date(book, fact)}" + (" — may be out of date" if fact.stale else "")
 
 
 # --------------------------------------------------------------------------- writers
@@ -401,8 +431,9 @@ def write_tf(book: Handbook, root: Path) -> None:
 
 
 def plain_citations(book: Handbook, fact: SynthFact, prefix: str = "") -> str:
-    links = [f"[{esc(book.sources[sid].label)}]({prefix}sources/{sid}.html)" for sid in fact.source_ids]
-    return " ".join(links) + (" single source" if len(fact.source_ids) == 1 else "")
+    links = [f"[{esc(book.sources[sid].label)}{' partial' if sid in fact.partial else ''}]({prefix}sources/{sid}.html)"
+             for sid in fact.source_ids]
+    return " ".join(links) + (f" {fact.note}" if fact.note else "")
 
 
 def plain_fact(book: Handbook, fact: SynthFact, prefix: str = "", statement: bool = True) -> str:
@@ -411,7 +442,7 @@ def plain_fact(book: Handbook, fact: SynthFact, prefix: str = "", statement: boo
         parts.append(f"**{esc(fact.attribution)}**")
     if statement:
         parts.append(esc(fact.statement))
-    if fact.stale:
+    if fact.as_of:
         parts.append(f"*{stale_text(book, fact)}*")
     parts.append(plain_citations(book, fact, prefix))
     return " ".join(parts)
@@ -450,11 +481,16 @@ def plain_matrix(book: Handbook) -> str:
     facts = list(book.facts.values())
     out = ["# Traceability", "",
            f"- Facts: {len(facts)}", f"- Sources: {len(book.sources)}",
+           f"- Corroborated facts: {sum(f.note is None for f in facts)} (two or more sources each carry the whole "
+           "statement)",
            f"- Pages showing facts: {book.n_pages + 1}", "- Sentences sourced: 100%", "- Facts on no page: 0", "",
            "| Fact | Kind | Sources and quotes | Shown on |", "|---|---|---|---|"]
     for fact in facts:
-        kind = esc(fact.attribution or "Reported") + (f" *{stale_text(book, fact)}*" if fact.stale else "")
-        quotes = " · ".join(f"**{esc(book.sources[s].label)}**: [“{esc(q)}”](sources/{s}.html)" for s, q in fact.quotes)
+        kind = esc(fact.attribution or "Reported") + (f" *{stale_text(book, fact)}*" if fact.as_of else "")
+        missing = dict(fact.missing)
+        quotes = " · ".join(f"**{esc(book.sources[s].label)}**"
+                            + (f" (partial: does not say {esc(missing[s])})" if s in missing else "")
+                            + f": [“{esc(q)}”](sources/{s}.html)" for s, q in fact.quotes)
         out.append(f"| `{fact.id}` {esc(fact.statement)} | {kind} | {quotes} | {_page_links(book, fact)} |")
     return "\n".join(out) + "\n"
 
@@ -513,7 +549,7 @@ def needs_fact(book: Handbook, fact: SynthFact) -> str:
     links = ", ".join(book.sources[s].needs_id for s in fact.source_ids)
     body = " ".join(f"“{esc(q)}” ({esc(book.sources[s].label)})" for s, q in fact.quotes)  # cited by :links:
     head = f"**{esc(fact.attribution)}** " if fact.attribution else ""
-    stale = f" *{stale_text(book, fact)}*" if fact.stale else ""
+    stale = f" *{stale_text(book, fact)}*" if fact.as_of else ""
     sentence = f"{esc(fact.sentence)}\n\n" if fact.cite else ""
     return (f"{sentence}```{{fact}} {fact.statement}\n:id: {fact.needs_id}\n:tags: {';'.join(tags)}\n"
             f":links: {links}\n\n{head}{body}{stale}\n```")

@@ -305,7 +305,7 @@ def test_attributions_and_stale_flags_are_visible(handbook: Handbook, tab: Tab) 
             assert "Opinion - Critics" in body, f"{page}: the opinion is not attributed"
         stale = tab.page.locator("span.tf-stale").first
         assert stale.is_visible(), f"{page}: the stale fact is not flagged"
-        assert norm(stale.inner_text()) == "as of April 2026 - may be out of date"
+        assert norm(stale.inner_text()) == "as of 10 April 2026 - may be out of date"
     goto(tab, handbook, "facts.html")
     badge = tab.page.locator("span.tf-badge", has_text="claim").first
     assert badge.is_visible()
