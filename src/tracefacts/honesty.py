@@ -59,6 +59,11 @@ _SAYS_WHO = re.compile(
     re.IGNORECASE)
 
 _WORD = re.compile(r"[^\W\d_][^\W_]*")  # letters, then letters or digits: "Meta", "GPT", "4o" is not one
+# Words that open a sentence before a name ("The API", "For Meta") without being part of it.
+_OPENING_WORDS = frozenset(
+    "a an the this that these those its their our his her my your for in on at by if when as but and or "
+    "with from to of under after before while since both each every all no some many most why how what "
+    "which who where there here it".split())
 _SENTENCE_END = ".!?:"
 _OPENERS = "\"'([“‘«"
 
@@ -121,19 +126,24 @@ def _mid_sentence_names(text: str) -> set[str]:
 
 def names_of(statement: str, quotes: list[str]) -> list[str]:
     """The proper names of ``statement``: its capitalised words ("Muse", "Spark", "Meta",
-    "API"). A word that opens a sentence is a name only when a quote writes it capitalised
-    mid-sentence too ("Meta launched …" yes, "For now, …" no)."""
+    "API"). A word that opens a sentence is a name when a quote writes it capitalised
+    mid-sentence ("Meta launched …"), or when it is the first word of a name of several
+    ("Rocket One ships", "Muse Spark is"); not "For now, …" or "The API …"."""
     norm = normalize_text(statement)
+    words = list(_WORD.finditer(norm))
     names: list[str] = []
     mid_in_quotes: set[str] | None = None
-    for m in _WORD.finditer(norm):
+    for i, m in enumerate(words):
         word = m.group()
         if not _capitalised(word) or word in names:
             continue
         if _starts_sentence(norm, m.start()):
             if mid_in_quotes is None:
                 mid_in_quotes = set().union(*(_mid_sentence_names(normalize_text(q)) for q in quotes))
-            if word not in mid_in_quotes:
+            after = words[i + 1] if i + 1 < len(words) else None
+            first_of_several = (after is not None and _capitalised(after.group())
+                                and norm[m.end():after.start()] == " " and word.lower() not in _OPENING_WORDS)
+            if word not in mid_in_quotes and not first_of_several:
                 continue
         names.append(word)
     return names

@@ -1,0 +1,230 @@
+"""The honesty rules at the fact's line: `undated-status`, `unattributed-claim`, and the
+support each cited source gives (what `corroborated` means).
+
+The seeds are written here so each rule has a sentence to trip on, and every expected line
+is looked up in the YAML the test wrote (``Handbook.line``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from tfcore import Found, found
+
+from tracefacts.export import to_json
+from tracefacts.honesty import attribution_wording, names_of, status_wording
+
+NEWS = (
+    "Acme News\n"
+    "\n"
+    "Acme launched Rocket One on March 3.\n"
+    "For now, Rocket One is sold to select partners only.\n"
+    "Acme says Rocket One is the fastest rocket ever built.\n"
+    "According to Acme, the engine of the rocket is reusable.\n"
+    "That said, the launch pad was busy for the whole week.\n"
+    "Rocket One will fly again in the coming weeks.\n"
+)
+GAZETTE = (
+    "Beta Gazette\n"
+    "\n"
+    "Acme launched its new rocket on March 3 to select customers.\n"
+    "Acme launched Rocket One in March, a year after the test.\n"
+)
+
+HONESTY = ("undated-status", "unattributed-claim")
+
+
+def fact(id_: str, statement: str, quotes: list[tuple[str, str]], *, kind: str = "reported",
+         extra: str = "") -> str:
+    """One fact of a fact file; ``quotes`` are (source, quote); ``extra`` more keys, one per line."""
+    lines = [f"  - id: {id_}", f'    statement: "{statement}"', f"    kind: {kind}", "    topic: rocket"]
+    lines += [f"    {line}" for line in extra.splitlines() if line]
+    lines.append("    sources:")
+    for source, quote in quotes:
+        lines += [f"      - source: {source}", f'        quote: "{quote}"']
+    return "\n".join(lines) + "\n"
+
+
+def book(make_handbook, *facts: str):
+    return make_handbook("facts:\n" + "".join(facts), seed_a=NEWS, seed_b=GAZETTE)
+
+
+def honesty_problems(hb):
+    result = hb.check()
+    assert not result.errors, result.errors
+    return found(result.problems, HONESTY), result
+
+
+# --- undated-status ------------------------------------------------------------------
+
+
+def test_a_status_in_the_statement_without_review_by_is_a_warning_at_the_statement(make_handbook):
+    hb = book(make_handbook, fact("r.partners", "For now, Rocket One is sold to select partners only.",
+                                  [("acme-report", "For now, Rocket One is sold to select partners only.")]))
+    problems, result = honesty_problems(hb)
+    assert problems == [Found("undated-status", "facts/x.yaml", hb.line("statement: \"For now"))]
+    message = next(p.message for p in result.problems if p.code == "undated-status")
+    assert "'For now'" in message and "`review_by: YYYY-MM-DD`" in message
+    assert "as of 25 April 2026" in message  # acme-report's date: what the page shows
+    assert not result.ok(strict=True) and result.ok(strict=False)  # a warning: --strict fails on it
+
+
+def test_review_by_answers_it_and_the_fact_is_shown_as_of_its_source(make_handbook):
+    hb = book(make_handbook, fact("r.partners", "For now, Rocket One is sold to select partners only.",
+                                  [("acme-report", "For now, Rocket One is sold to select partners only.")],
+                                  extra="review_by: 2026-07-01"))
+    problems, result = honesty_problems(hb)
+    assert problems == []
+    entry = next(f for f in to_json(result)["facts"] if f["id"] == "r.partners")
+    assert entry["as_of"] == "2026-04-25" and entry["status"] == "For now" and entry["stale"] is False
+
+
+def test_a_status_only_in_the_quote_is_a_warning_at_the_quote(make_handbook):
+    hb = book(make_handbook, fact("r.sold", "Rocket One is sold to select partners.",
+                                  [("acme-report", "For now, Rocket One is sold to select partners only.")]))
+    problems, _ = honesty_problems(hb)
+    assert problems == [Found("undated-status", "facts/x.yaml", hb.line("quote: \"For now"))]
+
+
+def test_an_event_with_a_date_is_not_held_to_its_quotes_wording(make_handbook):
+    # The quote's "will … in the coming weeks" was the source's future on that day; the fact
+    # states the event (dated), so it never goes out of date. Without `date:` it is a status.
+    quote = [("acme-report", "Rocket One will fly again in the coming weeks.")]
+    dated = book(make_handbook, fact("r.next", "Acme announced a second flight of Rocket One.", quote,
+                                     kind="vendor-claim", extra="claimant: Acme\ndate: 2026-04-25"))
+    assert honesty_problems(dated)[0] == []
+    undated = book(make_handbook, fact("r.next", "Acme announced a second flight of Rocket One.", quote,
+                                       kind="vendor-claim", extra="claimant: Acme"))
+    assert honesty_problems(undated)[0] == [Found("undated-status", "facts/x.yaml", undated.line("quote: \"Rocket One will"))]
+
+
+@pytest.mark.parametrize(("text", "wording"), [
+    ("API access is limited to select partners only.", "only"),
+    ("It is only available through the app.", "only"),
+    ("Llama 4 remains available.", "remains"),
+    ("Llama models still exist.", "still"),
+    ("A paid API will come.", "will"),
+    ("The rollout is coming in the coming weeks.", "coming"),
+    ("There is no timeline for it.", "no timeline"),
+    ("The architecture has not been published.", "not been published"),
+    ("Pricing is not yet known.", "not yet"),
+    ("Meta plans to open future versions.", "plans to"),
+    ("Currently the model is closed.", "Currently"),
+    # accepted false positive: "the only" names a rank, which can change too (a second closed model)
+    ("It is the only closed model from Meta.", "only"),
+    # avoided: a wording that limits nothing, and words that merely contain one
+    ("Not only Meta but Google ships models.", None),
+    ("It works if only the weights are open.", None),
+    ("The goodwill of developers is real.", None),
+    ("Open models are becoming popular.", None),
+    ("Meta launched Muse Spark on April 8.", None),
+])
+def test_status_wordings(text, wording):
+    assert status_wording(text) == wording
+
+
+# --- unattributed-claim --------------------------------------------------------------
+
+
+def test_a_reported_fact_whose_quote_names_a_speaker_is_a_warning_at_that_quote(make_handbook):
+    hb = book(make_handbook, fact("r.fast", "Rocket One is the fastest rocket ever built.",
+                                  [("acme-report", "Acme says Rocket One is the fastest rocket ever built.")]))
+    problems, result = honesty_problems(hb)
+    assert problems == [Found("unattributed-claim", "facts/x.yaml", hb.line("quote: \"Acme says"))]
+    message = next(p.message for p in result.problems if p.code == "unattributed-claim")
+    assert "'says'" in message and "kind: vendor-claim" in message and "claimant:" in message
+
+
+@pytest.mark.parametrize(("statement", "kind", "extra"), [
+    ("Rocket One is the fastest rocket ever built.", "vendor-claim", "claimant: Acme"),
+    ("Rocket One is the fastest rocket ever built.", "opinion", "claimant: Acme"),
+    ("Acme says Rocket One is the fastest rocket ever built.", "reported", ""),
+    ("Acme News reports that Acme calls Rocket One the fastest rocket ever built.", "reported", ""),
+])
+def test_attribution_in_the_kind_or_in_the_statement_answers_it(make_handbook, statement, kind, extra):
+    hb = book(make_handbook, fact("r.fast", statement,
+                                  [("acme-report", "Acme says Rocket One is the fastest rocket ever built.")],
+                                  kind=kind, extra=extra))
+    assert honesty_problems(hb)[0] == []
+
+
+def test_according_to_is_an_attribution_and_that_said_is_not(make_handbook):
+    hb = book(make_handbook,
+              fact("r.reusable", "The engine of the rocket is reusable.",
+                   [("acme-report", "According to Acme, the engine of the rocket is reusable.")]),
+              fact("r.busy", "The launch pad was busy for the whole week.",
+                   [("acme-report", "That said, the launch pad was busy for the whole week.")]))
+    problems, _ = honesty_problems(hb)
+    assert problems == [Found("unattributed-claim", "facts/x.yaml", hb.line("quote: \"According to"))]
+
+
+@pytest.mark.parametrize(("text", "wording"), [
+    ("Meta claims it is faster.", "claims"),
+    ("The company hopes to open it.", "hopes"),
+    ("It is described as small and fast.", "is described as"),
+    ("DevPik reads this as hedging.", "hedging"),
+    ("That said, the model is closed.", None),
+    ("The model is said to be fast.", None),  # hearsay with no party: not an attribution to anyone
+    ("Meta launched Muse Spark.", None),
+])
+def test_attribution_wordings(text, wording):
+    assert attribution_wording(text) == wording
+
+
+# --- support per source ----------------------------------------------------------------
+
+
+def test_two_sources_that_each_carry_the_statement_corroborate_it(make_handbook):
+    hb = book(make_handbook, fact("r.march", "Acme launched Rocket One in March.",
+                                  [("acme-report", "Acme launched Rocket One on March 3."),
+                                   ("beta-news", "Acme launched Rocket One in March, a year after the test.")]))
+    _, result = honesty_problems(hb)
+    honesty = result.honesty["r.march"]
+    assert [(s.source, s.full) for s in honesty.support] == [("acme-report", True), ("beta-news", True)]
+    assert honesty.corroborated
+
+
+def test_a_source_that_lacks_a_name_or_a_day_is_partial_support(make_handbook):
+    # Beta gives the day ("March 3") but says "its new rocket", not "Rocket One".
+    hb = book(make_handbook, fact("r.launched", "Acme launched Rocket One on March 3.",
+                                  [("acme-report", "Acme launched Rocket One on March 3."),
+                                   ("beta-news", "Acme launched its new rocket on March 3 to select customers.")]))
+    _, result = honesty_problems(hb)
+    honesty = result.honesty["r.launched"]
+    assert not honesty.corroborated
+    assert honesty.partial("beta-news").missing == ("Rocket", "One")
+    assert honesty.partial("acme-report") is None
+    entry = next(f for f in to_json(result)["facts"] if f["id"] == "r.launched")
+    assert entry["corroborated"] is False
+    assert entry["support"] == [{"source": "acme-report", "full": True, "missing": []},
+                                {"source": "beta-news", "full": False, "missing": ["Rocket", "One"]}]
+
+
+def test_a_figure_one_source_does_not_give_makes_it_partial(make_handbook):
+    hb = book(make_handbook, fact("r.day", "Acme launched Rocket One on March 3.",
+                                  [("acme-report", "Acme launched Rocket One on March 3."),
+                                   ("beta-news", "Acme launched Rocket One in March, a year after the test.")]))
+    _, result = honesty_problems(hb)
+    assert result.honesty["r.day"].partial("beta-news").missing == ("3 March",)
+
+
+def test_one_source_is_never_corroborated_and_has_no_per_source_verdict(make_handbook):
+    hb = book(make_handbook, fact("r.one", "Acme launched Rocket One on March 3.",
+                                  [("acme-report", "Acme launched Rocket One on March 3.")]))
+    _, result = honesty_problems(hb)
+    assert result.honesty["r.one"].support == () and not result.honesty["r.one"].corroborated
+
+
+@pytest.mark.parametrize(("statement", "quotes", "names"), [
+    # a word that opens the sentence is a name only when a quote capitalises it mid-sentence
+    ("For now, Rocket One is sold.", ["For now, Rocket One is sold"], ["Rocket", "One"]),
+    ("Acme launched it.", ["the rocket from Acme"], ["Acme"]),
+    ("Meta's model is closed.", ["a model from Meta"], ["Meta"]),  # the possessive is not part of it
+    ("The API is private.", ["a private API"], ["API"]),
+    # the first word of a name of several, though no quote has it mid-sentence
+    ("Rocket One ships closed.", ["it ships closed"], ["Rocket", "One"]),
+    ("The Rocket One ships closed.", ["it ships closed"], ["Rocket", "One"]),
+    # accepted gap: a name that opens both the statement and every quote is not checked
+    ("Acme launched it.", ["Acme launched it"], []),
+])
+def test_names_of_a_statement(statement, quotes, names):
+    assert names_of(statement, quotes) == names
