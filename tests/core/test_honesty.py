@@ -94,7 +94,8 @@ def test_an_event_with_a_date_is_not_held_to_its_quotes_wording(make_handbook):
     assert honesty_problems(dated)[0] == []
     undated = book(make_handbook, fact("r.next", "Acme announced a second flight of Rocket One.", quote,
                                        kind="vendor-claim", extra="claimant: Acme"))
-    assert honesty_problems(undated)[0] == [Found("undated-status", "facts/x.yaml", undated.line("quote: \"Rocket One will"))]
+    at = undated.line('quote: "Rocket One will')
+    assert honesty_problems(undated)[0] == [Found("undated-status", "facts/x.yaml", at)]
 
 
 @pytest.mark.parametrize(("text", "wording"), [
