@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .anchor import CONTEXT_CHARS, MIN_WORDS, match_quote, near_miss_too_costly, nearest_passage
-from .figures import evidence_figures, figures_of
+from .figures import Evidence, figures_of
 from .gcpause import gc_paused
 from .honesty import FactHonesty, honesty_of
 from .load import load
@@ -134,7 +134,8 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
     problems: list[Problem] = []
     anchors: list[Anchor] = []
     consulted_all = False
-    evidence: list[set[str]] = []  # found once, when a field has a figure
+    evidence = Evidence([(q.source, q.quote) for q in fact.sources],
+                        {s: sources[s].published for s in fact.source_ids if s in sources})
 
     def problem(code: str, line: int, message: str, source: str | None = None,
                 severity: str = "error") -> None:
@@ -175,13 +176,17 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
                         f"(lines {', '.join(map(str, lines))}); add `prefix:` or `suffix:` to pick one. "
                         "The first is used.", quote.source, severity="warning")
 
+    statement_figures: list[str] = []
     if fact.sources:
         for field, line, said, fix in _shown_fields(fact):
-            if missing := _unsupported(figures_of(said), fact, sources, evidence):
+            figures = figures_of(said)
+            if said is fact.statement:
+                statement_figures = figures
+            if figures and (missing := [f for f in figures if f not in evidence.everything()]):
                 problem("figure-not-in-quote", line,
                         f"{field} says {', '.join(repr(m) for m in missing)}, which none of its quotes "
                         f"(nor a cited source's date) contains: quote the passage that says it, or {fix}.")
-    honesty, honesty_problems = honesty_of(fact, sources)
+    honesty, honesty_problems = honesty_of(fact, sources, statement_figures, evidence)
     problems += honesty_problems
     return FactCheck(tuple(problems), tuple(anchors), consulted_all, honesty)
 
@@ -201,18 +206,6 @@ def _shown_fields(fact: Fact) -> list[tuple[str, int, str, str]]:
         fields.append((f"`date` ({fact.date_label}, shown in timelines)", fact.date_line or fact.line,
                        fact.date_label, "correct `date` (a month, YYYY-MM, when the sources give no day)"))
     return fields
-
-
-def _unsupported(figures: list[str], fact: Fact, sources: Mapping[str, Source],
-                 evidence: list[set[str]]) -> list[str]:
-    """The ``figures`` that the fact's quotes and cited sources' dates do not support;
-    ``evidence`` caches those (it holds them once found)."""
-    if not figures:
-        return []
-    if not evidence:
-        dates = [sources[s].published for s in fact.source_ids if s in sources]
-        evidence.append(evidence_figures([q.quote for q in fact.sources], dates))
-    return [f for f in figures if f not in evidence[0]]
 
 
 def stale_problem(fact: Fact, today: dt.date) -> Problem | None:

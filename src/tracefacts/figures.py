@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from .normalize import normalize_text
 
@@ -162,6 +162,33 @@ def _figures_in(text: str) -> set[str]:
     in `14.3` and `1` is not in `1,000`, while `4` is in `GPT-4o`.
     """
     return set(_tokens(text, parts=True))
+
+
+class Evidence:
+    """The figures a fact's quotes and its cited sources' dates support, worked out once and
+    only when asked: all of them (the figures rule), or one source's own (support per source)."""
+
+    def __init__(self, quotes: Sequence[tuple[str, str]], dates: Mapping[str, dt.date | None]) -> None:
+        self._quotes = quotes  # (source id, quote)
+        self._dates = dates  # cited source id -> its published date
+        self._each: list[set[str]] | None = None
+        self._all: set[str] | None = None
+
+    def _of_quotes(self) -> list[set[str]]:
+        if self._each is None:
+            self._each = [_figures_in(quote) for _, quote in self._quotes]
+        return self._each
+
+    def everything(self) -> set[str]:
+        if self._all is None:
+            dates = (_date_evidence(d) for d in self._dates.values() if d is not None)
+            self._all = set().union(*self._of_quotes(), *dates)
+        return self._all
+
+    def of_source(self, source_id: str) -> set[str]:
+        own = [figs for (sid, _), figs in zip(self._quotes, self._of_quotes(), strict=True) if sid == source_id]
+        date = self._dates.get(source_id)
+        return set().union(*own, _date_evidence(date) if date is not None else ())
 
 
 def evidence_figures(quotes: Iterable[str], dates: Iterable[dt.date | None]) -> set[str]:

@@ -120,70 +120,87 @@ class _Lines:
 MAX_DEPTH = 100  # a fact base nests 5 levels; libyaml's composer recurses (and crashes) on deep input
 
 
+_new = tuple.__new__  # a node straight from its fields: NamedTuple's own __new__ is a Python call
+_SCALAR, _ALIAS, _DOCUMENT = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
+_MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
 def _build(text: str, lines: _Lines) -> Node | None | YamlError:
     """Our nodes straight from libyaml's events: one pass, no recursion, no node graph.
 
     Composing with ``yaml.compose`` recursed in C and in Python (deeply nested input
-    crashed the interpreter) and was three times slower on a large fact base.
+    crashed the interpreter) and was three times slower on a large fact base. The loop
+    is the cost of reading a fact file (`check` at 10,000 facts is measured against
+    libyaml alone): a line is computed only for the events that keep one.
     """
     loader = _Loader(text)
     starts = lines.starts
     stack: list[tuple[bool, list[Node], int]] = []  # (is a mapping, children, line)
+    children: list[Node] | None = None  # the open collection's, None at the top
     anchors: set[str] = set()
     root: Node | None = None
     documents = 0
     # Plain scalars whose first character starts no implicit type (int, bool, date…)
     # are text: skip the resolver's regexes for them.
     typed_starts = frozenset(k for k in loader.yaml_implicit_resolvers if k is not None)
+    get_event = loader.get_event
     try:
-        while loader.check_event():
-            event = loader.get_event()
+        while (event := get_event()) is not None:
             cls = event.__class__
-            line = event.start_mark.line + 1 if starts is None else line_number(starts, event.start_mark.index)
-            if cls is yaml.ScalarEvent:
+            if cls is _SCALAR:
+                mark = event.start_mark
+                line = mark.line + 1 if starts is None else line_number(starts, mark.index)
                 if event.anchor is not None:
                     if event.anchor in anchors:
                         return YamlError(line, "found duplicate anchor; first occurrence second occurrence")
                     anchors.add(event.anchor)
-                tag = event.tag
+                tag, value = event.tag, event.value
                 if tag is None or tag == "!":
-                    value = event.value
                     if not event.implicit[0] or (value and value[0] not in typed_starts):
                         tag = STR_TAG
                     else:
                         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
-                node: Node = Scalar(event.value, tag, line)
-            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                node: Node = _new(Scalar, (value, tag, line))
+            elif cls is _MAP_START or cls is _SEQ_START:
+                mark = event.start_mark
+                line = mark.line + 1 if starts is None else line_number(starts, mark.index)
                 if event.anchor is not None:
                     if event.anchor in anchors:
                         return YamlError(line, "found duplicate anchor; first occurrence second occurrence")
                     anchors.add(event.anchor)
                 if len(stack) >= MAX_DEPTH:
                     return YamlError(line, f"the data is nested more than {MAX_DEPTH} levels deep")
-                stack.append((cls is yaml.MappingStartEvent, [], line))
+                children = []
+                stack.append((cls is _MAP_START, children, line))
                 continue
-            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+            elif cls is _MAP_END or cls is _SEQ_END:
                 is_map, items, start = stack.pop()
+                children = stack[-1][1] if stack else None
                 if is_map:
                     keys = [k if k.__class__ is Scalar else Scalar("<complex key>", "?", k.line)
                             for k in items[0::2]]
-                    node = Map(tuple(zip(keys, items[1::2], strict=True)), start)
+                    node = _new(Map, (tuple(zip(keys, items[1::2], strict=True)), start, Map._field_defaults["kind"]))
                 else:
-                    node = Seq(tuple(items), start)
-            elif cls is yaml.AliasEvent:
+                    node = _new(Seq, (tuple(items), start, Seq._field_defaults["kind"]))
+            elif cls is _ALIAS:
+                mark = event.start_mark
+                line = mark.line + 1 if starts is None else line_number(starts, mark.index)
                 if event.anchor not in anchors:
                     return YamlError(line, "found undefined alias")
                 node = Alias(line)  # never expanded: no "billion laughs", no cycles
-            elif cls is yaml.DocumentStartEvent:
+            elif cls is _DOCUMENT:
                 documents += 1
                 anchors.clear()
                 if documents > 1:
+                    mark = event.start_mark
+                    line = mark.line + 1 if starts is None else line_number(starts, mark.index)
                     return YamlError(line, "expected a single document in the stream but found another document")
                 continue
             else:
                 continue
-            if stack:
-                stack[-1][1].append(node)
+            if children is not None:
+                children.append(node)
             else:
                 root = node
     finally:

@@ -118,6 +118,8 @@ def test_an_event_with_a_date_is_not_held_to_its_quotes_wording(make_handbook):
     ("The goodwill of developers is real.", None),
     ("Open models are becoming popular.", None),
     ("Meta launched Muse Spark on April 8.", None),
+    # a letter whose lower case is two characters (İ): the wording is still found, as written
+    ("İSTANBUL teams get it ONLY through partners.", "ONLY"),
 ])
 def test_status_wordings(text, wording):
     assert status_wording(text) == wording
