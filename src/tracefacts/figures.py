@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
+from .model import Fact
 from .normalize import normalize_text
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -150,9 +152,10 @@ def figures_of(text: str) -> list[str]:
     return list(dict.fromkeys(_tokens(text, parts=False)))
 
 
-def _date_evidence(day: dt.date) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # a few source dates, asked for by every fact with a figure
+def _date_evidence(day: dt.date) -> frozenset[str]:
     month = MONTHS[day.month - 1]
-    return {str(day.year), month, f"{day.day} {month}", day.isoformat(), day.isoformat()[:7]}
+    return frozenset({str(day.year), month, f"{day.day} {month}", day.isoformat(), day.isoformat()[:7]})
 
 
 def _figures_in(text: str) -> set[str]:
@@ -168,27 +171,31 @@ class Evidence:
     """The figures a fact's quotes and its cited sources' dates support, worked out once and
     only when asked: all of them (the figures rule), or one source's own (support per source)."""
 
-    def __init__(self, quotes: Sequence[tuple[str, str]], dates: Mapping[str, dt.date | None]) -> None:
-        self._quotes = quotes  # (source id, quote)
-        self._dates = dates  # cited source id -> its published date
+    __slots__ = ("_fact", "_dates", "_each", "_all")
+
+    def __init__(self, fact: Fact, dates: Mapping[str, dt.date | None]) -> None:
+        self._fact = fact
+        self._dates = dates  # source id -> its published date (of the registered sources)
         self._each: list[set[str]] | None = None
         self._all: set[str] | None = None
 
+    def _date(self, source_id: str) -> frozenset[str]:
+        date = self._dates.get(source_id)
+        return _date_evidence(date) if date is not None else frozenset()
+
     def _of_quotes(self) -> list[set[str]]:
         if self._each is None:
-            self._each = [_figures_in(quote) for _, quote in self._quotes]
+            self._each = [_figures_in(q.quote) for q in self._fact.sources]
         return self._each
 
     def everything(self) -> set[str]:
         if self._all is None:
-            dates = (_date_evidence(d) for d in self._dates.values() if d is not None)
-            self._all = set().union(*self._of_quotes(), *dates)
+            self._all = set().union(*self._of_quotes(), *(self._date(s) for s in self._fact.source_ids))
         return self._all
 
     def of_source(self, source_id: str) -> set[str]:
-        own = [figs for (sid, _), figs in zip(self._quotes, self._of_quotes(), strict=True) if sid == source_id]
-        date = self._dates.get(source_id)
-        return set().union(*own, _date_evidence(date) if date is not None else ())
+        own = [figs for q, figs in zip(self._fact.sources, self._of_quotes(), strict=True) if q.source == source_id]
+        return set().union(*own, self._date(source_id))
 
 
 def evidence_figures(quotes: Iterable[str], dates: Iterable[dt.date | None]) -> set[str]:

@@ -259,8 +259,7 @@ def _support(fact: Fact, norm: str, quotes: list[str], figures: list[str],
 
 
 def _evidence(fact: Fact, sources: Mapping[str, Source]) -> Evidence:
-    return Evidence([(q.source, q.quote) for q in fact.sources],
-                    {s: sources[s].published for s in fact.source_ids if s in sources})
+    return Evidence(fact, {s: sources[s].published for s in fact.source_ids if s in sources})
 
 
 def support_of(fact: Fact, sources: Mapping[str, Source]) -> tuple[SourceSupport, ...]:
@@ -285,7 +284,6 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
         problems.append(Problem(code, "warning", fact.origin, line, message, fact.id, source))
 
     norm = normalize_text(fact.statement)
-    quotes = [normalize_text(q.quote) for q in fact.sources]
     reported = fact.kind == "reported"
     status, party = _scan(_IN_STATEMENTS, norm, _SAYS_WHO_WORDS, want_second=reported)
     says_who = party is not None or (reported and _POSSESSIVE_VIEW.search(norm) is not None)
@@ -294,7 +292,10 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
     # future at the time, not a status the fact states. Its statement is still read.
     read_quotes = status is None and fact.date is None
     attributed: tuple[int, str] | None = None  # (quote index, wording) of the first attribution
-    if read_quotes or (reported and not says_who):
+    several = len(fact.source_ids) > 1
+    read_parties = reported and not says_who
+    quotes = [normalize_text(q.quote) for q in fact.sources] if read_quotes or several or read_parties else []
+    if read_quotes or read_parties:
         for index, said in enumerate(quotes):
             quote_status, quote_party = _scan(_IN_QUOTES, said, _ATTRIBUTION_WORDS,
                                               want_second=reported and not says_who and attributed is None)
@@ -319,5 +320,5 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
              "`claimant:`, or say in the statement who says it.", quote.source)
     if figures is None:
         figures = figures_of(fact.statement)
-    support = _support(fact, norm, quotes, figures, evidence or _evidence(fact, sources))
+    support = _support(fact, norm, quotes, figures, evidence or _evidence(fact, sources)) if several else ()
     return FactHonesty(status, as_of, support), problems
