@@ -287,7 +287,7 @@ def honest(fact: SynthFact, sources: dict[str, SynthSource]) -> SynthFact:
     full = len(fact.source_ids) if not support else sum(s.full for s in support)
     return replace(fact, review_by=review_by, as_of=review_by is not None,
                    partial=tuple(s.source for s in support if not s.full),
-                   missing=tuple((s.source, ", ".join(s.missing)) for s in support if not s.full),
+                   missing=tuple((s.source, s.missing_label) for s in support if not s.full),
                    note=support_note(len(fact.source_ids), full))
 
 

@@ -162,6 +162,11 @@ class SourceSupport:
     def full(self) -> bool:
         return not self.missing
 
+    @property
+    def missing_label(self) -> str:
+        """What it lacks as a reader reads it: “Rocket”, “One”."""
+        return ", ".join(f"“{m}”" for m in self.missing)
+
 
 @dataclass(frozen=True)
 class FactHonesty:

@@ -80,7 +80,7 @@ def test_a_source_that_carries_part_is_marked_partial_and_its_tip_says_what_it_l
     assert 'class="tf-cites tf-single"' in closed
     seen = text_of(closed)
     assert seen.count("partial") == 2, seen  # each marker says it
-    assert seen.count("Partial support: these words do not say Rocket, One .") == 2, seen
+    assert seen.count("Partial support: these words do not say “Rocket”, “One” .") == 2, seen
     assert seen.endswith("no source in full"), seen
 
 
@@ -101,7 +101,7 @@ def test_the_summary_and_the_matrix_count_only_what_two_sources_carry(built):
     assert "Statements of a state that can change: 2" in summary, summary
     matrix = text_of(built.html("matrix.html"))
     assert "Corroborated facts: 1 (two or more sources each carry the whole statement)" in matrix, matrix
-    assert "Alpha (partial: does not say Rocket, One )" in matrix, matrix
+    assert "Alpha (partial: does not say “Rocket”, “One” )" in matrix, matrix
 
 
 def test_tracefacts_json_says_which_sources_carry_a_fact(built):

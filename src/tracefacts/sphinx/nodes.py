@@ -181,7 +181,7 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
         for i in indexes:
             tip += text(fact.sources[i].quote, "tf-tip-quote")
         if partial:
-            lacking = ", ".join(partial.missing)
+            lacking = partial.missing_label
             tip += nodes.inline("", "", nodes.Text("Partial support: these words do not say "),
                                 text(lacking, "tf-tip-missing"), nodes.Text("."), classes=["tf-tip-partial"])
         where = nodes.inline(classes=["tf-tip-source"])

@@ -176,7 +176,7 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
         out.append(nodes.strong(label, "", tfn.text(label)))
         partial = honesty.partial(quote.source) if honesty is not None else None
         if partial is not None and quote.source not in [q.source for q in fact.sources[:index]]:
-            out += [nodes.Text(" (partial: does not say "), tfn.text(", ".join(partial.missing), "tf-missing"),
+            out += [nodes.Text(" (partial: does not say "), tfn.text(partial.missing_label, "tf-missing"),
                     nodes.Text(")")]
         out.append(nodes.Text(": "))
         uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
