@@ -88,6 +88,9 @@ def test_a_statement_of_a_changeable_state_shows_its_as_of_date_before_it_is_sta
     still = paragraph_with(built.html("claims.html"), "Rocket One still ships with no open weights.")
     flag = re.search(r'<span class="(tf-as-of|tf-stale) sd-badge">(.*?)</span>', still)
     assert flag is not None and flag.groups() == ("tf-as-of", "as of 10 March 2026"), still  # beta's date
+    # and so does the note under the quoted paragraph of its source page
+    beta = text_of(built.html("sources/beta.html"))
+    assert "Rocket One still ships with no open weights. as of 10 March 2026 rocket.still-closed" in beta, beta
     # the stale recommendation keeps its warning, now with the day
     advice = text_of(built.html("advice.html"))
     assert "as of 10 March 2026 — may be out of date" in advice

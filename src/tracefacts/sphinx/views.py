@@ -292,6 +292,8 @@ def support(state: BuildState, ids: list[str]) -> nodes.Node:
         if (b := tfn.badge(fact)) is not None:
             para += [b, nodes.Text(" ")]
         para += tfn.text(fact.statement, "tf-statement")
+        if (flag := tfn.age_flag(state, fact)) is not None:
+            para += [nodes.Text(" "), flag]
         para += nodes.Text(" ")
         para += nodes.literal(fact.id, fact.id, classes=["tf-fact-id"])
         para += tfn.used_on(fact=fact.id)
