@@ -55,6 +55,7 @@ def fact_entry(result: CheckResult, fact: Fact, pages: Sequence[str] = ()) -> di
         "stale": fact.is_stale(result.today),
         # a statement of a state that can change holds as of its newest source's date
         "status": honesty.status if honesty else None,
+        "dated": bool(honesty and honesty.dated),  # shown with an as-of date
         "as_of": honesty.as_of.isoformat() if honesty and honesty.as_of else None,
         "corroborated": bool(honesty and honesty.corroborated),
         "support": [{"source": s.source, "full": s.full, "missing": list(s.missing)}

@@ -334,7 +334,7 @@ def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
         id=fid, statement=statement, kind=kind, topic=topic, sources=quotes, origin=reader.file,
         line=node.line, statement_line=statement_line, claimant=claimant, tags=tags, date=date,
         date_precision=precision,
-        review_by=review_by, review_by_line=review_line if review_by else None,
+        review_by=review_by, review_by_line=_line_of(entries, "review_by"),  # given, even if not a date
         subject=subject, attribute=attribute, value=value,
         claimant_line=claimant_line if claimant is not None else None,
         date_line=_line_of(entries, "date") if date is not None else None,

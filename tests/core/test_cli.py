@@ -167,7 +167,8 @@ def pasted_entries(out: str) -> list[tuple[str, int, str]]:
 
 
 def fact_with(entry: str, fact_id: str = "paste.test") -> str:
-    head = (f"  - id: {fact_id}\n    statement: A pasted quote.\n    kind: reported\n"
+    # an opinion with its claimant: a pasted quote may give its words to a party ("called it")
+    head = (f"  - id: {fact_id}\n    statement: A pasted quote.\n    kind: opinion\n    claimant: Tester\n"
             "    topic: paste\n    sources:\n")
     return GOOD_FACTS + head + textwrap.indent(entry, "      ")
 

@@ -241,7 +241,7 @@ def test_source_unpinned(make_handbook):
 def test_source_hash_mismatch_names_broken_and_intact_facts(make_handbook):
     facts = FACT_HEAD + """\
   - id: acme.prices
-    statement: Acme prices range from 115 to 135 dollars.
+    statement: Acme says its prices range from 115 to 135 dollars.
     kind: reported
     topic: acme
     sources:
@@ -307,7 +307,7 @@ def test_quote_too_short(make_handbook):
 
 
 AMBIGUOUS = BETA.replace("  - id: beta.gadget", "  - id: acme.pricey").replace(
-    "Beta says it has a new gadget.", "Critics find the widget too expensive.").replace(
+    "Beta says it has a new gadget.", "Critics say the widget is too expensive.").replace(
     "kind: vendor-claim\n    claimant: Beta Corp", "kind: reported").replace(
     "topic: beta", "topic: acme").replace("source: beta-news", "source: acme-report").replace(
     "quote: Beta Corp announced a brand new gadget", "quote: the widget is too expensive for small teams")
@@ -472,7 +472,7 @@ facts:
       - source: acme-report
         quote: The Acme widget ships
   - id: acme.pricey
-    statement: Critics find the widget too expensive in 2031.
+    statement: Critics say the widget is too expensive in 2031.
     kind: reported
     topic: acme
     sources:

@@ -99,7 +99,8 @@ def test_an_event_with_a_date_is_not_held_to_its_quotes_wording(make_handbook):
 
 
 @pytest.mark.parametrize(("text", "wording"), [
-    ("API access is limited to select partners only.", "only"),
+    ("API access is limited to select partners only.", "limited to"),
+    ("API access is for select partners only.", "only"),
     ("It is only available through the app.", "only"),
     ("Llama 4 remains available.", "remains"),
     ("Llama models still exist.", "still"),
@@ -120,6 +121,18 @@ def test_an_event_with_a_date_is_not_held_to_its_quotes_wording(make_handbook):
     ("Meta launched Muse Spark on April 8.", None),
     # a letter whose lower case is two characters (İ): the wording is still found, as written
     ("İSTANBUL teams get it ONLY through partners.", "ONLY"),
+    # contractions and the other wordings a first attack found missing
+    ("The API isn't available yet.", "isn't available"),
+    ("Pricing hasn't been announced.", "hasn't been announced"),
+    ("It hasn't shipped.", "hasn't shipped"),
+    ("The model is in beta.", "in beta"),
+    ("For the moment it is closed.", "For the moment"),
+    ("Access is pending review.", "pending"),
+    ("Llama is no longer the focus.", "no longer"),
+    ("Muse Spark is set to reach Europe.", "set to"),
+    ("The preview is invite-only.", "only"),
+    # a wording written capitalised in mid-sentence is a name, not the word
+    ("They call it The Will of the People.", None),
 ])
 def test_status_wordings(text, wording):
     assert status_wording(text) == wording
@@ -217,17 +230,124 @@ def test_one_source_is_never_corroborated_and_has_no_per_source_verdict(make_han
     assert result.honesty["r.one"].support == () and not result.honesty["r.one"].corroborated
 
 
-@pytest.mark.parametrize(("statement", "quotes", "names"), [
-    # a word that opens the sentence is a name only when a quote capitalises it mid-sentence
-    ("For now, Rocket One is sold.", ["For now, Rocket One is sold"], ["Rocket", "One"]),
-    ("Acme launched it.", ["the rocket from Acme"], ["Acme"]),
-    ("Meta's model is closed.", ["a model from Meta"], ["Meta"]),  # the possessive is not part of it
-    ("The API is private.", ["a private API"], ["API"]),
-    # the first word of a name of several, though no quote has it mid-sentence
-    ("Rocket One ships closed.", ["it ships closed"], ["Rocket", "One"]),
-    ("The Rocket One ships closed.", ["it ships closed"], ["Rocket", "One"]),
-    # accepted gap: a name that opens both the statement and every quote is not checked
-    ("Acme launched it.", ["Acme launched it"], []),
+@pytest.mark.parametrize(("statement", "names"), [
+    ("For now, Rocket One is sold.", ["Rocket", "One"]),  # an opening word is not a name
+    ("Google released Gemma 4 on Tuesday.", ["Google", "Gemma", "Tuesday"]),  # the subject is one
+    ("Today Meta ships it.", ["Meta"]),
+    ("Meta's model is closed.", ["Meta"]),  # the possessive is not part of it
+    ("The API is private.", ["API"]),
+    ("OpenAI ships GPT-4o.", ["OpenAI", "GPT-4o"]),  # a name with a digit is one name
+    ("It shipped on 3 March in the U.S.", []),  # a month is a figure; one letter is not a name
 ])
-def test_names_of_a_statement(statement, quotes, names):
-    assert names_of(statement, quotes) == names
+def test_names_of_a_statement(statement, names):
+    assert names_of(statement) == names
+
+
+def test_the_subject_that_opens_the_statement_must_be_in_each_source(make_handbook):
+    # A first attack: "Google released …" was corroborated by a source saying "Meta released …".
+    hb = make_handbook("facts:\n" + fact("r.who", "Beta launched Rocket One in March.",
+                                          [("acme-report", "Acme launched Rocket One on March 3."),
+                                           ("beta-news", "Acme launched Rocket One in March, a year after the test.")]),
+                       seed_a=NEWS, seed_b=GAZETTE)
+    result = hb.check()
+    assert [s.missing for s in result.honesty["r.who"].support] == [("Beta",), ("Beta",)]
+
+
+def test_a_name_with_a_digit_is_matched_whole(make_handbook):
+    news = NEWS + "Acme compared it with GPT-4o in March.\n"
+    gazette = GAZETTE + "Beta compared Rocket One with GPT-4 in March.\n"
+    hb = make_handbook("facts:\n" + fact("r.gpt", "Rocket One was compared with GPT-4o.",
+                                          [("acme-report", "Acme compared it with GPT-4o in March."),
+                                           ("beta-news", "Beta compared Rocket One with GPT-4 in March.")]),
+                       seed_a=news, seed_b=gazette)
+    result = hb.check()
+    assert result.honesty["r.gpt"].partial("beta-news").missing == ("GPT-4o",)
+    assert result.honesty["r.gpt"].partial("acme-report").missing == ("Rocket", "One")
+
+
+def test_an_unregistered_source_never_counts_as_support(make_handbook):
+    hb = book(make_handbook, fact("r.ghost", "Acme launched Rocket One on March 3.",
+                                  [("acme-report", "Acme launched Rocket One on March 3."),
+                                   ("ghost-news", "Acme launched Rocket One on March 3.")]))
+    result = hb.check()
+    assert "unknown-source" in {p.code for p in result.errors}
+    assert not result.honesty["r.ghost"].corroborated
+
+
+# --- what a first attack on these rules found ------------------------------------------
+
+
+def test_attribution_left_out_of_the_quote_is_found_in_its_sentence(make_handbook):
+    # "Acme says" stands before the quoted words in the source (or in `prefix:`).
+    hb = book(make_handbook, fact("r.fast", "Rocket One is the fastest rocket ever built.",
+                                  [("acme-report", "Rocket One is the fastest rocket ever built.")]))
+    problems, result = honesty_problems(hb)
+    assert problems == [Found("unattributed-claim", "facts/x.yaml", hb.line('quote: "Rocket One is the fastest'))]
+    message = next(p.message for p in result.problems if p.code == "unattributed-claim")
+    assert "the sentence its quote from `acme-report` stands in" in message
+
+
+def test_a_status_in_the_quoted_sentence_but_not_in_the_quote_is_found(make_handbook):
+    hb = book(make_handbook, fact("r.sold", "Rocket One is sold to select partners.",
+                                  [("acme-report", "Rocket One is sold to select partners")]))
+    problems, _ = honesty_problems(hb)
+    assert problems == [Found("undated-status", "facts/x.yaml", hb.line('quote: "Rocket One is sold'))]
+
+
+def test_the_next_sentence_is_not_read_as_the_quotes_own(make_handbook):
+    # NEWS: "Acme launched Rocket One on March 3." then "For now, …": the quote ends its sentence.
+    hb = book(make_handbook, fact("r.launch", "Acme launched Rocket One on March 3.",
+                                  [("acme-report", "Acme launched Rocket One on March 3.")]))
+    assert honesty_problems(hb)[0] == []
+
+
+@pytest.mark.parametrize(("statement", "named"), [
+    ("Sources say Rocket One is the fastest rocket ever built.", True),
+    ("Acme News reports that Rocket One is the fastest rocket ever built.", True),
+    ("In Acme's view, Rocket One is the fastest rocket ever built.", True),
+    # a reporting word that names no one does not count
+    ("No rocket faster than Rocket One has been reported.", False),
+    ("The engine states its speed, and Rocket One is the fastest rocket ever built.", False),
+])
+def test_whether_a_statement_names_whose_words_it_gives(make_handbook, statement, named):
+    hb = book(make_handbook, fact("r.fast", statement,
+                                  [("acme-report", "Acme says Rocket One is the fastest rocket ever built.")]))
+    codes = [p.code for p in hb.check().problems if p.code == "unattributed-claim"]
+    assert codes == ([] if named else ["unattributed-claim"])
+
+
+def test_a_statement_that_thousands_of_brackets_open_is_checked_without_a_crash(make_handbook):
+    statement = "(" * 12000 + "Rocket One launched."
+    hb = book(make_handbook, fact("r.deep", statement,
+                                  [("acme-report", "Acme launched Rocket One on March 3."),
+                                   ("beta-news", "Acme launched Rocket One in March, a year after the test.")]))
+    result = hb.check()
+    assert "r.deep" in result.honesty
+
+
+def test_a_review_by_that_is_not_a_date_is_one_problem_not_two(make_handbook):
+    hb = book(make_handbook, fact("r.partners", "For now, Rocket One is sold to select partners only.",
+                                  [("acme-report", "For now, Rocket One is sold to select partners only.")],
+                                  extra="review_by: soon"))
+    codes = [p.code for p in hb.check().problems]
+    assert "schema" in codes and "undated-status" not in codes
+
+
+def test_a_status_fact_with_no_dated_source_says_no_date_can_be_shown(make_handbook):
+    hb = book(make_handbook, fact("r.partners", "For now, Rocket One is sold to select partners only.",
+                                  [("acme-report", "For now, Rocket One is sold to select partners only.")]))
+    hb.sources(hb.read("facts/sources.yaml").replace("    published: 2026-04-25\n", ""))
+    result = hb.check()
+    message = next(p.message for p in result.problems if p.code == "undated-status")
+    assert "No cited source has a `published` date, so no as-of date can be shown" in message
+    assert result.honesty["r.partners"].dated and result.honesty["r.partners"].as_of is None
+
+
+# Known gaps, accepted: word lists, not understanding. Each is a fact a reader could still
+# be misled by; a review or an audit catches them, not `check`.
+@pytest.mark.parametrize(("text", "wording"), [
+    ("Meta may open it later.", None),  # "may" and "might": too common to read as a status
+    ("Meta planned it for 2024 and did so.", "planned"),  # a past plan reads as a status
+])
+def test_known_gaps_of_the_status_wordings(text, wording):
+    assert status_wording(text) == wording

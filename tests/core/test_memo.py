@@ -83,7 +83,7 @@ def test_a_series_of_edits_gives_the_uncached_result_every_time(handbook: Handbo
     hb.facts("""\
         facts:
           - id: acme.prices
-            statement: Acme widgets cost 115 to 135 dollars.
+            statement: Acme says its widgets cost 115 to 135 dollars.
             kind: reported
             topic: acme
             sources:

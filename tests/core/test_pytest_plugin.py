@@ -15,7 +15,7 @@ import tracefacts.pytest_plugin as plugin
 
 BAD_FACT = """\
   - id: acme.prices
-    statement: Acme prices range from 115 to 135 dollars.
+    statement: Acme says its prices range from 115 to 135 dollars.
     kind: reported
     topic: acme
     sources:

@@ -101,7 +101,7 @@ def test_the_summary_and_the_matrix_count_only_what_two_sources_carry(built):
     # six facts: rocket.labs is the one corroborated; rocket.closed's two partial sources count as single
     assert "Single-source facts: 5 of 6 (not carried in full by two sources)" in summary, summary
     # rocket.plan (review_by, stale) and rocket.still-closed (review_by) carry an as-of date
-    assert "Statements of a state that can change: 2" in summary, summary
+    assert "Shown with an as-of date: 2 (a state that can change, or a review date)" in summary, summary
     matrix = text_of(built.html("matrix.html"))
     assert "Corroborated facts: 1 (two or more sources each carry the whole statement)" in matrix, matrix
     assert "Alpha (partial: does not say “Rocket”, “One” )" in matrix, matrix

@@ -141,7 +141,7 @@ def age_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
     date), and "— may be out of date" once its review date has passed."""
     honesty = state.result.honesty.get(fact.id)
     stale = fact.is_stale(state.result.today)
-    if not stale and (honesty is None or honesty.as_of is None):
+    if not stale and (honesty is None or not honesty.dated):
         return None
     label = f"as of {state.as_of_label(fact)}" + (" — may be out of date" if stale else "")
     return nodes.inline(label, label, classes=["tf-stale" if stale else "tf-as-of", "sd-badge"])

@@ -263,7 +263,7 @@ def fact_summary(state: BuildState) -> list[tuple[str, str]]:
     facts = list(state.facts.values())
     honesty = state.result.honesty
     single = sum(not (f.id in honesty and honesty[f.id].corroborated) for f in facts)
-    dated = sum(f.id in honesty and honesty[f.id].as_of is not None for f in facts)
+    dated = sum(f.id in honesty and honesty[f.id].dated for f in facts)
     published = [s for s in state.sources.values() if s.published]
     newest = max(published, key=lambda s: s.published) if published else None
     stale = sum(f.is_stale(state.result.today) for f in facts)
@@ -276,7 +276,7 @@ def fact_summary(state: BuildState) -> list[tuple[str, str]]:
                   f"{plural(by_kind['recommendation'], 'recommendation')}"),
         ("Sources", str(len(state.sources))),
         ("Single-source facts", f"{single} of {len(facts)} (not carried in full by two sources)"),
-        ("Statements of a state that can change", f"{dated} (each shown “as of” its source’s date)"),
+        ("Shown with an as-of date", f"{dated} (a state that can change, or a review date)"),
         ("Past their review date", f"{stale} (flagged “may be out of date”)"),
     ]
 
