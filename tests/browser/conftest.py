@@ -132,7 +132,7 @@ FACTS_YAML = textwrap.dedent(f"""\
           - source: alpha-2026-04-10
             quote: "the pivot leaves Llama builders stranded without a path forward"
       - id: x.pricing
-        statement: Pricing is to be announced later in the year.
+        statement: The company says pricing is to be announced later in the year.
         kind: reported
         topic: muse-spark
         subject: muse-spark
