@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import itertools
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -72,28 +70,18 @@ _SENTENCE_LOOKAROUND = 400  # characters: a sentence longer than this is cut the
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[str, str]:
-    """Where a quote stands in its source (normalised): (its sentence up to the quote, the
-    quote and a few words after it; the whole sentence or sentences). The first is read for
-    a status a quote leaves out ("For now, …", "…, for now"), the second for the party
-    ("Meta says …", "…, the company claims") — within the paragraph, and a sentence longer
-    than 400 characters is cut there."""
+    """What stands around a quote in its sentence (normalised): (the sentence's words before
+    it, those after it) — where "Meta says" or "For now," stands when a quote leaves it out.
+    Within the paragraph; a sentence longer than 400 characters is cut there."""
     low = max(0, start - _SENTENCE_LOOKAROUND)
     head = text[low:start]
     cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("\n"))
-    begin = low + cut + 1 if cut != -1 else low
+    before = head[cut + 1:] if cut != -1 else head
     if end and text[end - 1] in ".!?":
-        finish = end  # the quote ends its sentence
-    else:
-        tail = text[end:end + _SENTENCE_LOOKAROUND]
-        stops = [i for i in (tail.find(". "), tail.find("! "), tail.find("? "), tail.find("\n")) if i != -1]
-        finish = end + (min(stops) + 1 if stops else len(tail))
-    words = list(itertools.islice(_WORD_AFTER.finditer(text, end, finish), _WORDS_AFTER))
-    near = text[begin:words[-1].end()] if words else text[begin:end]
-    return normalize_text(near), normalize_text(text[begin:finish])
-
-
-_WORD_AFTER = re.compile(r"\w[\w'-]*")
-_WORDS_AFTER = 2  # "…, for now." yes; the sentence's next clause ("with shipping planned") no
+        return normalize_text(before), ""  # the quote ends its sentence
+    tail = text[end:end + _SENTENCE_LOOKAROUND]
+    stops = [i for i in (tail.find(". "), tail.find("! "), tail.find("? "), tail.find("\n")) if i != -1]
+    return normalize_text(before), normalize_text(tail[:min(stops) + 1] if stops else tail)
 
 
 def _where_else(quote: QuoteRef, texts: Mapping[str, SourceText]) -> list[str]:
@@ -241,10 +229,15 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
                 problem("figure-not-in-quote", line,
                         f"{field} says {', '.join(repr(m) for m in missing)}, which none of its quotes "
                         f"(nor a cited source's date) contains: quote the passage that says it, or {fix}.")
-    sentences: list[tuple[str, str] | None] = [None] * len(fact.sources)
-    for anchor in anchors:
-        sentences[anchor.index] = _sentence_around(texts[anchor.source].normalized.text, anchor.start, anchor.end)
-    honesty, honesty_problems = honesty_of(fact, sources, statement_figures, evidence, sentences)
+    found = {anchor.index: anchor for anchor in anchors}
+
+    def around(index: int) -> tuple[str, str]:
+        anchor = found.get(index)
+        if anchor is None:
+            return "", ""
+        return _sentence_around(texts[anchor.source].normalized.text, anchor.start, anchor.end)
+
+    honesty, honesty_problems = honesty_of(fact, sources, statement_figures, evidence, around)
     problems += honesty_problems
     return FactCheck(tuple(problems), tuple(anchors), consulted_all, honesty)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .figures import MONTHS, Evidence, figures_of
@@ -166,6 +166,10 @@ def attribution_wording(text: str) -> str | None:
     return _scan(normalize_text(text))[1]
 
 
+def _first_words(text: str, count: int) -> str:
+    return " ".join(text.split(" ", count + 1)[:count + 1]) if text else ""
+
+
 def _says_who(norm: str) -> bool:
     """Whether a statement says whose words it gives ("Meta says", "DevPik reports that",
     "in DevPik's view")."""
@@ -217,12 +221,16 @@ def _named(norm: str) -> list[tuple[str, bool]]:
     seen: set[str] = set()
     for m in _TOKEN.finditer(norm):
         token = m.group()
-        whole = any(c.isdigit() for c in token) and any(c.isalpha() for c in token) and token != token.lower()
-        if whole:
-            candidates = [(token, m.start())]  # "GPT-4o" is one name: "GPT-4" is another
+        if token == token.lower():
+            continue  # no capital: no name in it ("open-weight", "2026")
+        if "-" in token or "." in token:
+            if any(c.isdigit() for c in token):
+                candidates = [(token, m.start(), True)]  # "GPT-4o" is one name: "GPT-4" is another
+            else:
+                candidates = [(p.group(), m.start() + p.start(), False) for p in _PIECE.finditer(token)]
         else:
-            candidates = [(p.group(), m.start() + p.start()) for p in _PIECE.finditer(token)]
-        for word, at in candidates:
+            candidates = [(token, m.start(), any(c.isdigit() for c in token))]
+        for word, at, whole in candidates:
             if not (whole or _is_name_word(word)) or word in seen:
                 continue
             initial = _starts_sentence(norm, at)
@@ -241,29 +249,32 @@ def names_of(statement: str) -> list[str]:
     return [name for name, _ in _named(normalize_text(statement))]
 
 
-@dataclass(frozen=True)
 class _Said:
     """The words of one source's quotes, as a name is looked for in them: as written; in
     lower case where the quote writes them in capitals ("ROCKET ONE"); and in lower case
     altogether, for a name that is capitalised only because it opens the statement."""
 
-    exact: frozenset[str]
-    shouted: frozenset[str]
-    lowered: frozenset[str]
+    __slots__ = ("exact", "_lowered", "_shouted")
 
-    @classmethod
-    def of(cls, quotes: Sequence[str]) -> _Said:
+    def __init__(self, quotes: Sequence[str]) -> None:
         words: set[str] = set()
         for quote in quotes:
-            for m in _TOKEN.finditer(quote):
-                words.add(m.group())
-                words.update(_PIECE.findall(m.group()))
-        return cls(frozenset(words), frozenset(w.lower() for w in words if w.isupper()),
-                   frozenset(w.lower() for w in words))
+            for token in _TOKEN.findall(quote):
+                words.add(token)
+                if "-" in token or "." in token:
+                    words.update(_PIECE.findall(token))
+        self.exact = words
+        self._lowered: set[str] | None = None  # made when a name is not found as written
+        self._shouted: set[str] = set()
 
     def carries(self, name: str, initial: bool) -> bool:
-        return (name in self.exact or name.lower() in self.shouted
-                or initial and name.lower() in self.lowered)
+        if name in self.exact:
+            return True
+        if self._lowered is None:
+            self._lowered = {w.lower() for w in self.exact}
+            self._shouted = {w.lower() for w in self.exact if w.isupper()}
+        lower = name.lower()
+        return lower in self._shouted or initial and lower in self._lowered
 
 
 # --- the result ----------------------------------------------------------------------------
@@ -316,7 +327,7 @@ def _support(fact: Fact, norm: str, quotes: Sequence[str], figures: list[str], e
             out.append(SourceSupport(source_id, ("(an unregistered source)",)))
             continue
         said_figures = evidence.of_source(source_id) if figures else set()
-        said = _Said.of([quotes[i] for i, q in enumerate(fact.sources) if q.source == source_id])
+        said = _Said([quotes[i] for i, q in enumerate(fact.sources) if q.source == source_id])
         missing = [f for f in figures if f not in said_figures] + \
             [name for name, initial in names if not said.carries(name, initial)]
         out.append(SourceSupport(source_id, tuple(missing)))
@@ -340,12 +351,12 @@ def _as_of(fact: Fact, sources: Mapping[str, Source]) -> dt.date | None:
 
 def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | None = None,
                evidence: Evidence | None = None,
-               sentences: Sequence[tuple[str, str] | None] = ()) -> tuple[FactHonesty, list[Problem]]:
+               around: Callable[[int], tuple[str, str]] | None = None) -> tuple[FactHonesty, list[Problem]]:
     """What the rules find in ``fact``, and its `undated-status` and `unattributed-claim` problems.
     Reads of ``sources`` only the entries the fact cites, and of those only ``published``.
     ``figures`` (of the statement) and ``evidence``: when the caller has worked them out;
-    ``sentences``: per quote found, (its sentence up to a few words past it, the whole
-    sentence): where a status or a party it leaves out stands."""
+    ``around(i)``: for the ``i``-th quote, (the words of its source sentence before it, those
+    after it), ("", "") when it was not found: where a status or a party it leaves out stands."""
     problems: list[Problem] = []
 
     def warn(code: str, line: int, message: str, source: str | None = None) -> None:
@@ -353,34 +364,36 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
 
     norm = normalize_text(fact.statement)
     reported = fact.kind == "reported"
-    status = _scan(norm, want_party=False)[0]
+    status, party = _scan(norm, want_party=reported)
     line, where = fact.statement_line, "the statement"
     # A fact with an event date happened on that day; its quotes' "will" is the source's
     # future at the time, not a status the fact states. Its statement is still read.
     read_quotes = status is None and fact.date is None
-    read_parties = reported and not _says_who(norm)
+    read_parties = reported and party is None and _SAYS_WHO.search(norm) is None
     several = len(fact.source_ids) > 1
     quotes = [normalize_text(q.quote) for q in fact.sources] if read_quotes or several or read_parties else []
     attributed: tuple[int, str, bool] | None = None  # (quote index, wording, in the quote itself)
     if read_quotes or read_parties:
         for index, quote in enumerate(fact.sources):
-            # The quote's own words first; then the sentence it is cut from ("Meta says …"
-            # left out of the quote, or in its `prefix:`).
-            around = sentences[index] if index < len(sentences) else None
-            near, sentence = around if around is not None else (None, None)
-            for text, itself, whole in ((quotes[index], True, True), (near, False, False),
-                                        (sentence, False, True)):
-                if text is None:
-                    continue
-                quote_status, party = _scan(text, want_party=read_parties and attributed is None and whole)
-                if not itself and whole:
-                    quote_status = None  # the rest of the sentence: read for the party only
-                if read_quotes and status is None and quote_status is not None:
-                    status, line = quote_status, quote.line
-                    where = (f"its quote from `{quote.source}`" if itself
-                             else f"the sentence its quote from `{quote.source}` stands in")
-                if read_parties and attributed is None and party is not None:
-                    attributed = (index, party, itself)
+            want_party = read_parties and attributed is None
+            quote_status, party = _scan(quotes[index], want_party=want_party)
+            status_itself = party_itself = True
+            need_status = quote_status is None and read_quotes and status is None
+            before, after = around(index) if around is not None and (need_status or party is None and want_party) \
+                else ("", "")
+            # The words of its sentence the quote leaves out: "Meta says" or "For now," before
+            # it, "…, the company claims" after it; a status after it only in the next two
+            # words ("…, for now.", not the sentence's next clause).
+            if need_status and (before or after):
+                quote_status, status_itself = _scan(f"{before} {_first_words(after, 2)}", want_party=False)[0], False
+            if party is None and want_party and (before or after):
+                party, party_itself = _scan(before)[1] or _scan(after)[1], False
+            if read_quotes and status is None and quote_status is not None:
+                status, line = quote_status, quote.line
+                where = (f"its quote from `{quote.source}`" if status_itself
+                         else f"the sentence its quote from `{quote.source}` stands in")
+            if want_party and party is not None:
+                attributed = (index, party, party_itself)
     dated = status is not None or fact.review_by is not None
     as_of = _as_of(fact, sources) if dated else None
     if status is not None and fact.review_by is None and fact.review_by_line is None:
