@@ -48,6 +48,26 @@ def test_fact_base_has_no_errors_and_only_stale_warnings():
     assert {p.code for p in result.warnings} <= {"stale"}
 
 
+def test_every_remaining_warning_is_justified_in_a_yaml_comment():
+    # Only `stale` warnings remain (a review date passed); each review date says why it was
+    # set, on the comment line right above it.
+    for problem in check(ROOT).warnings:
+        lines = (ROOT / problem.file).read_text(encoding="utf-8").splitlines()
+        assert lines[problem.line - 1].strip().startswith("review_by:"), problem
+        assert lines[problem.line - 2].strip().startswith("#"), f"{problem.file}:{problem.line}: no reason given"
+
+
+def test_the_honesty_rules_hold_the_handbook_to_its_legend():
+    # The handbook's legend promises: "as of" beside every changeable state, a badge for every
+    # view, and "both sources" only where each source's own words carry the statement.
+    result = check(ROOT)
+    assert not [p for p in result.problems if p.code in ("undated-status", "unattributed-claim")]
+    two_source = [h for h in result.honesty.values() if h.support]
+    assert two_source and all(h.corroborated for h in two_source), [
+        (fid, [(s.source, s.missing) for s in h.support]) for fid, h in result.honesty.items()
+        if h.support and not h.corroborated]
+
+
 def test_coverage_of_each_source_is_at_least_ninety_percent():
     for report in coverage(check(ROOT)):
         uncovered = "\n".join(f"  line {s.line}: {s.text}" for s in report.uncovered)
