@@ -144,7 +144,9 @@ def test_each_new_code_fails_the_strict_build_at_its_line(handbook, fact, code, 
     result = handbook.build()
     assert result.returncode == 1
     line = next(i for i, text in enumerate(fact.splitlines(), start=2) if needle in text)  # after "facts:"
-    warnings = [w for w in result.stderr.splitlines() if "WARNING" in w]
+    # CI may set FORCE_COLOR: Sphinx then colours each warning line
+    stderr = re.sub(r"\x1b\[[0-9;]*[mK]", "", result.stderr)
+    warnings = [w for w in stderr.splitlines() if "WARNING" in w]
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith(f"{handbook.root / 'facts/extra.yaml'}:{line}: WARNING: {code}: ")
     assert warnings[0].endswith(f"[tracefacts.{code}]")
