@@ -14,6 +14,7 @@ def _source_dict(source: Source) -> dict[str, object]:
         "id": source.id, "file": source.file, "title": source.title, "publisher": source.publisher,
         "published": source.published.isoformat() if source.published else None,
         "sha256": source.sha256, "notes": source.notes, "chrome": list(source.chrome),
+        "text_undated": source.text_undated,
     }
 
 

@@ -35,7 +35,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 ISO_MONTH = re.compile(r"\d{4}-\d{2}\Z")
 
-SOURCE_KEYS = {"id", "file", "title", "publisher", "published", "sha256", "notes", "chrome"}
+SOURCE_KEYS = {"id", "file", "title", "publisher", "published", "sha256", "notes", "chrome", "text_undated"}
 SOURCE_REQUIRED = ("id", "file", "title", "publisher", "published")
 FACT_KEYS = {
     "id", "statement", "kind", "claimant", "topic", "tags", "date", "review_by",
@@ -153,6 +153,19 @@ class _Reader:
                      fact=fact, source=source)
         return None, node.line
 
+    def flag(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str, *,
+             source: str | None = None) -> bool:
+        """An optional true/false key (false when absent)."""
+        if key not in entries:
+            return False
+        _, node = entries[key]
+        if isinstance(node, Scalar) and node.tag == "tag:yaml.org,2002:bool":
+            return node.value.strip().lower() in ("true", "yes", "on")
+        shown = node.value if isinstance(node, Scalar) else node.kind
+        self.problem("schema", node.line, f"`{key}` of {what} must be true or false, not {shown!r}.",
+                     source=source)
+        return False
+
     def text_list(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str, *,
                   fact: str | None = None, source: str | None = None,
                   check: Callable[[str], bool] | None = None, item_hint: str = "") -> tuple[str, ...]:
@@ -269,6 +282,7 @@ def _parse_sources(data: bytes, reader: _Reader) -> dict[str, Source]:
                            "run `tracefacts pin` to write it.", source=sid)
             sha = None
         chrome = reader.text_list(entries, "chrome", what, source=sid)
+        text_undated = reader.flag(entries, "text_undated", what, source=sid)
         if sid is None or file is None:
             continue
         if sid in sources:
@@ -280,6 +294,7 @@ def _parse_sources(data: bytes, reader: _Reader) -> dict[str, Source]:
             id=sid, file=file, title=title or "", publisher=publisher or "", published=published,
             sha256=sha, notes=notes, chrome=chrome, origin=SOURCES_FILE, line=node.line,
             file_line=file_line, sha256_line=sha_line if "sha256" in entries else None,
+            text_undated=text_undated,
         )
     return sources
 

@@ -50,6 +50,9 @@ class Source:
     line: int
     file_line: int
     sha256_line: int | None
+    # The text carries no date of its own: `published` is when it was filed (a feed item, a
+    # crawl), so what it says held no later than that day. As-of labels say so.
+    text_undated: bool = False
 
 
 @dataclass(frozen=True)

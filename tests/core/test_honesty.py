@@ -351,3 +351,13 @@ def test_a_status_fact_with_no_dated_source_says_no_date_can_be_shown(make_handb
 ])
 def test_known_gaps_of_the_status_wordings(text, wording):
     assert status_wording(text) == wording
+
+
+def test_text_undated_must_be_true_or_false(make_handbook):
+    hb = book(make_handbook, fact("r.one", "Acme launched Rocket One on March 3.",
+                                  [("acme-report", "Acme launched Rocket One on March 3.")]))
+    hb.sources(hb.read("facts/sources.yaml").replace("    published: 2026-04-25\n",
+                                                     "    published: 2026-04-25\n    text_undated: maybe\n"))
+    result = hb.check()
+    assert Found("schema", "facts/sources.yaml", hb.line("text_undated", "facts/sources.yaml")) in found(result.errors)
+    assert "`text_undated` of source `acme-report` must be true or false" in " ".join(p.message for p in result.errors)

@@ -6,6 +6,7 @@ fact's line."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -96,6 +97,21 @@ def test_a_statement_of_a_changeable_state_shows_its_as_of_date_before_it_is_sta
     assert "as of 10 March 2026 — may be out of date" in advice
 
 
+def test_a_source_whose_text_is_undated_gives_a_no_later_than_date(handbook):
+    # A feed item or a crawl: `published` is when it was filed, its text may be older.
+    sources = (handbook.root / "facts/sources.yaml").read_text(encoding="utf-8")
+    handbook.write("facts/sources.yaml", sources.replace("    published: 2026-03-10\n",
+                                                         "    published: 2026-03-10\n    text_undated: true\n"))
+    handbook.write("facts/honest.yaml", HONEST)
+    handbook.write("docs/claims.md", CLAIMS)
+    result = handbook.build()
+    assert result.returncode == 0, result.stderr
+    still = paragraph_with(handbook.html("claims.html"), "Rocket One still ships with no open weights.")
+    assert "as of no later than 10 March 2026" in text_of(still), still
+    data = json.loads((handbook.out / "tracefacts.json").read_text(encoding="utf-8"))
+    assert [s["text_undated"] for s in data["sources"]] == [False, True]
+
+
 def test_the_summary_and_the_matrix_count_only_what_two_sources_carry(built):
     summary = text_of(built.html("claims.html"))
     # six facts: rocket.labs is the one corroborated; rocket.closed's two partial sources count as single
@@ -108,8 +124,6 @@ def test_the_summary_and_the_matrix_count_only_what_two_sources_carry(built):
 
 
 def test_tracefacts_json_says_which_sources_carry_a_fact(built):
-    import json
-
     data = json.loads((built.out / "tracefacts.json").read_text(encoding="utf-8"))
     facts = {f["id"]: f for f in data["facts"]}
     assert facts["rocket.labs"]["corroborated"] is True

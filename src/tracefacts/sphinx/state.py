@@ -50,6 +50,7 @@ class BuildState:
             self.source_fingerprints[source.id] = digest([
                 source.id, source.file, source.title, source.publisher, str(source.published),
                 source.sha256, source.notes, list(source.chrome), text.sha256 if text else None,
+                source.text_undated,
             ])
         for fact in base.facts.values():
             self.fingerprints[fact.id] = self._fact_fingerprint(fact)
@@ -91,10 +92,15 @@ class BuildState:
         return self.result.base.sources
 
     def as_of_label(self, fact: Fact) -> str:
-        """The date a statement of a state holds as of: its newest cited source's ("9 April 2026")."""
-        dates = [self.sources[s].published for s in fact.source_ids if s in self.sources]
-        newest = max((d for d in dates if d), default=None)
-        return f"{newest.day} {newest.strftime('%B %Y')}" if newest else "an unknown date"
+        """The date a statement of a state holds as of: its newest cited source's ("9 April 2026"),
+        "no later than …" when that source's text carries no date of its own (`text_undated`)."""
+        cited = [self.sources[s] for s in fact.source_ids if s in self.sources and self.sources[s].published]
+        if not cited:
+            return "an unknown date"
+        newest = max(cited, key=lambda s: (s.published, not s.text_undated))
+        day = newest.published
+        label = f"{day.day} {day.strftime('%B %Y')}"
+        return f"no later than {label}" if newest.text_undated else label
 
 
 def digest(value: object) -> str:
