@@ -110,6 +110,10 @@ def test_a_source_whose_text_is_undated_gives_a_no_later_than_date(handbook):
     assert "as of no later than 10 March 2026" in text_of(still), still
     data = json.loads((handbook.out / "tracefacts.json").read_text(encoding="utf-8"))
     assert [s["text_undated"] for s in data["sources"]] == [False, True]
+    # its source page says what the date is
+    beta = text_of(handbook.html("sources/beta.html"))
+    assert "Dated (its text is not): 10 March 2026, the latest it can date from" in beta, beta
+    assert "Published: 4 March 2026" in text_of(handbook.html("sources/alpha.html"))
 
 
 def test_the_summary_and_the_matrix_count_only_what_two_sources_carry(built):

@@ -157,8 +157,11 @@ class SourceText(SphinxDirective):
         return [box]
 
     def _metadata(self, source, sha256: str, quotes: int) -> nodes.Node:  # type: ignore[no-untyped-def]
+        # a text with no date of its own (`text_undated`): its date is when it was filed
+        dated = ("Dated (its text is not)", f"{date_label(source)}, the latest it can date from") \
+            if source.text_undated else ("Published", date_label(source))
         rows = [("Title", source.title), ("Publisher", source.publisher),
-                ("Published", date_label(source)), ("File", source.file),
+                dated, ("File", source.file),
                 ("SHA-256", sha256), ("Quotes used", str(quotes))]
         if source.notes:
             rows.append(("Notes", source.notes))
