@@ -78,11 +78,23 @@ def test_review_by_answers_it_and_the_fact_is_shown_as_of_its_source(make_handbo
     assert entry["as_of"] == "2026-04-25" and entry["status"] == "For now" and entry["stale"] is False
 
 
-def test_a_status_only_in_the_quote_is_a_warning_at_the_quote(make_handbook):
-    hb = book(make_handbook, fact("r.sold", "Rocket One is sold to select partners.",
-                                  [("acme-report", "For now, Rocket One is sold to select partners only.")]))
-    problems, _ = honesty_problems(hb)
-    assert problems == [Found("undated-status", "facts/x.yaml", hb.line("quote: \"For now"))]
+@pytest.mark.parametrize(("statement", "quote", "code", "where"), [
+    # the quote says it
+    ("Rocket One is sold to select partners.", "For now, Rocket One is sold to select partners only.",
+     "undated-status", "its quote from `acme-report`"),
+    # the sentence the quote is cut from says it ("For now," left out)
+    ("Rocket One is sold to select partners.", "Rocket One is sold to select partners",
+     "undated-status", "the sentence its quote from `acme-report` stands in"),
+    # "Acme says" left out of the quote: still Acme's view
+    ("Rocket One is the fastest rocket ever built.", "Rocket One is the fastest rocket ever built.",
+     "unattributed-claim", "the sentence its quote from `acme-report` stands in"),
+])
+def test_a_wording_in_the_quote_or_its_sentence_is_a_warning_at_the_quote(make_handbook, statement, quote,
+                                                                           code, where):
+    hb = book(make_handbook, fact("r.one", statement, [("acme-report", quote)]))
+    problems, result = honesty_problems(hb)
+    assert problems == [Found(code, "facts/x.yaml", hb.line(f'quote: "{quote}'))]
+    assert next(p.message for p in result.problems if p.code == code).startswith(where)
 
 
 def test_an_event_with_a_date_is_not_held_to_its_quotes_wording(make_handbook):
@@ -275,23 +287,6 @@ def test_an_unregistered_source_never_counts_as_support(make_handbook):
 
 
 # --- what a first attack on these rules found ------------------------------------------
-
-
-def test_attribution_left_out_of_the_quote_is_found_in_its_sentence(make_handbook):
-    # "Acme says" stands before the quoted words in the source (or in `prefix:`).
-    hb = book(make_handbook, fact("r.fast", "Rocket One is the fastest rocket ever built.",
-                                  [("acme-report", "Rocket One is the fastest rocket ever built.")]))
-    problems, result = honesty_problems(hb)
-    assert problems == [Found("unattributed-claim", "facts/x.yaml", hb.line('quote: "Rocket One is the fastest'))]
-    message = next(p.message for p in result.problems if p.code == "unattributed-claim")
-    assert "the sentence its quote from `acme-report` stands in" in message
-
-
-def test_a_status_in_the_quoted_sentence_but_not_in_the_quote_is_found(make_handbook):
-    hb = book(make_handbook, fact("r.sold", "Rocket One is sold to select partners.",
-                                  [("acme-report", "Rocket One is sold to select partners")]))
-    problems, _ = honesty_problems(hb)
-    assert problems == [Found("undated-status", "facts/x.yaml", hb.line('quote: "Rocket One is sold'))]
 
 
 def test_the_next_sentence_is_not_read_as_the_quotes_own(make_handbook):
