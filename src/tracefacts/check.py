@@ -170,8 +170,8 @@ class _Published(Mapping[str, "dt.date | None"]):
 
 def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, SourceText]) -> FactCheck:
     """Check one fact. Of ``sources`` and ``texts`` it reads only the entries of the sources it
-    cites, unless ``consulted_all`` says otherwise; of a source, only its id, ``file`` and
-    ``published``; of a text, only what its bytes (``sha256``) determine."""
+    cites, unless ``consulted_all`` says otherwise; of a source, only its id, ``file``,
+    ``published`` and ``text_undated``; of a text, only what its bytes (``sha256``) determine."""
     problems: list[Problem] = []
     anchors: list[Anchor] = []
     consulted_all = False

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .figures import MONTHS, Evidence, figures_of
-from .model import Fact, Problem, Source
+from .model import Fact, Problem, Source, day_label
 from .normalize import normalize_text
 
 
@@ -297,6 +297,14 @@ class SourceSupport:
         return ", ".join(f"“{m}”" for m in self.missing)
 
 
+def as_of_label(day: dt.date | None, bound: bool) -> str:
+    """"9 April 2026", "no later than 25 April 2026" (a source whose text is undated), or
+    "an unknown date"."""
+    if day is None:
+        return "an unknown date"
+    return f"no later than {day_label(day)}" if bound else day_label(day)
+
+
 @dataclass(frozen=True)
 class FactHonesty:
     """What the honesty rules found in one fact (the problems apart)."""
@@ -305,6 +313,11 @@ class FactHonesty:
     dated: bool  # shown with an as-of date: a statement of a changeable state, or one with review_by
     as_of: dt.date | None  # that date: its newest cited source's (None when no cited source has one)
     support: tuple[SourceSupport, ...]  # one per cited source, when it cites two or more
+    as_of_bound: bool = False  # that source's text has no date of its own: the date is an upper bound
+
+    @property
+    def as_of_label(self) -> str:
+        return as_of_label(self.as_of, self.as_of_bound)
 
     @property
     def corroborated(self) -> bool:
@@ -344,9 +357,10 @@ def support_of(fact: Fact, sources: Mapping[str, Source]) -> tuple[SourceSupport
                     figures_of(fact.statement), _evidence(fact, sources), sources)
 
 
-def _as_of(fact: Fact, sources: Mapping[str, Source]) -> dt.date | None:
-    dates = [sources[s].published for s in fact.source_ids if s in sources]
-    return max((d for d in dates if d is not None), default=None)
+def _newest(fact: Fact, sources: Mapping[str, Source]) -> Source | None:
+    """The newest dated source the fact cites; of two on one day, one whose text is dated."""
+    cited = [sources[s] for s in fact.source_ids if s in sources and sources[s].published is not None]
+    return max(cited, key=lambda s: (s.published, not s.text_undated), default=None)
 
 
 def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | None = None,
@@ -395,9 +409,11 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
             if want_party and party is not None:
                 attributed = (index, party, party_itself)
     dated = status is not None or fact.review_by is not None
-    as_of = _as_of(fact, sources) if dated else None
+    newest = _newest(fact, sources) if dated else None
+    as_of = newest.published if newest is not None else None
+    bound = newest is not None and newest.text_undated
     if status is not None and fact.review_by is None and fact.review_by_line is None:
-        when = (f"It is shown as of {as_of.day} {as_of.strftime('%B %Y')}" if as_of
+        when = (f"It is shown as of {as_of_label(as_of, bound)}" if as_of
                 else "No cited source has a `published` date, so no as-of date can be shown")
         warn("undated-status", line,
              f"{where} says {status!r}, a state that can change, and the fact has no `review_by`: add "
@@ -417,4 +433,4 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
         figures = figures_of(fact.statement)
     support = _support(fact, norm, quotes, figures, evidence or _evidence(fact, sources), sources) \
         if several else ()
-    return FactHonesty(status, dated, as_of, support), problems
+    return FactHonesty(status, dated, as_of, support, bound), problems

@@ -120,7 +120,7 @@ class _Sources:
         source = self.registered.get(sid)
         text = self.texts.get(sid)
         sha = text.sha256 if text is not None else None
-        state = None if source is None else (source.file, source.published, sha)
+        state = None if source is None else (source.file, source.published, source.text_undated, sha)
         return _sha256(repr((sid, state)).encode("utf-8", "surrogatepass"))
 
     def seen(self, fact: Fact) -> str:

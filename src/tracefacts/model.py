@@ -12,6 +12,11 @@ KINDS = ("reported", "vendor-claim", "opinion", "recommendation")
 KINDS_NEEDING_CLAIMANT = ("vendor-claim", "opinion")
 
 
+def day_label(day: dt.date) -> str:
+    """A day as every output writes it: "9 April 2026"."""
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the fact base, located at the node that causes it."""
@@ -100,7 +105,7 @@ class Fact:
             return ""
         if self.date_precision == "month":
             return self.date.strftime("%B %Y")
-        return f"{self.date.day} {self.date.strftime('%B %Y')}"
+        return day_label(self.date)
 
     def is_stale(self, today: dt.date) -> bool:
         return self.review_by is not None and self.review_by < today

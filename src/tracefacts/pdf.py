@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .model import day_label
+
 STYLESHEET = Path(__file__).with_name("pdf.css")
 SOURCE_FOLDER = "sources"  # the extension's tracefacts_source_pages default
 MAX_GRID_COLUMNS = 4
@@ -476,8 +478,8 @@ def _cover(b: Briefing, built: dt.date) -> ET.Element:
         ("Sources", str(b.sources)),
         ("Single-source facts", f"{b.single_source} of {b.facts}"),
         ("Past their review date", str(b.stale)),
-        ("Newest source", f"{b.as_of.day} {b.as_of.strftime('%B %Y')}" if b.as_of else "none dated"),
-        ("Built", f"{built.day} {built.strftime('%B %Y')}"),
+        ("Newest source", day_label(b.as_of) if b.as_of else "none dated"),
+        ("Built", day_label(built)),
     ]
     for name, value in rows:
         facts.append(_el("dt", name))

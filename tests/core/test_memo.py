@@ -41,7 +41,7 @@ def snapshot(result: CheckResult) -> tuple[object, ...]:
              for sid, t in result.texts.items()]
     base = result.base
     return (base.root, list(base.sources.items()), list(base.facts.items()), base.files, base.problems,
-            result.problems, list(result.anchors.items()), texts, result.today)
+            result.problems, list(result.anchors.items()), texts, result.today, list(result.honesty.items()))
 
 
 def same_as_uncached(root: Path, cache: Path | None, today: dt.date = TODAY) -> CheckResult:
@@ -165,6 +165,17 @@ def test_what_a_fact_reads_of_the_sources_it_cites_is_part_of_its_key(make_handb
     rewrite(hb, "facts/sources.yaml", "file: seeds/b.txt", "file: seeds/b-moved.txt")
     result = same_as_uncached(hb.root, cache)
     assert "(seeds/b-moved.txt)" in next(p.message for p in result.problems if p.code == "quote-not-found")
+
+
+def test_a_source_marked_text_undated_changes_the_as_of_of_the_facts_citing_it(make_handbook, cache: Path):
+    hb = make_handbook(GOOD_FACTS.replace("Beta says it has a new gadget.", "For now, Beta says it has a new gadget."))
+    result = same_as_uncached(hb.root, cache)
+    assert "It is shown as of 9 April 2026;" in next(p.message for p in result.problems if p.code == "undated-status")
+    rewrite(hb, "facts/sources.yaml", "published: 2026-04-09", "published: 2026-04-09\n    text_undated: true")
+    result = same_as_uncached(hb.root, cache)
+    assert "It is shown as of no later than 9 April 2026;" in next(
+        p.message for p in result.problems if p.code == "undated-status")
+    assert result.honesty["beta.gadget"].as_of_label == "no later than 9 April 2026"
 
 
 def test_today_crossing_review_by_makes_a_fact_stale(make_handbook, cache: Path):

@@ -143,7 +143,8 @@ def age_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
     stale = fact.is_stale(state.result.today)
     if not stale and (honesty is None or not honesty.dated):
         return None
-    label = f"as of {state.as_of_label(fact)}" + (" — may be out of date" if stale else "")
+    when = honesty.as_of_label if honesty is not None else "an unknown date"
+    label = f"as of {when}" + (" — may be out of date" if stale else "")
     return nodes.inline(label, label, classes=["tf-stale" if stale else "tf-as-of", "sd-badge"])
 
 

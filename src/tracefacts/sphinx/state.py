@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..check import CheckResult
-from ..model import Anchor, Fact, Source
+from ..model import Anchor, Fact, Source, day_label
 
 # punctuation around a publisher's first word, not part of its name
 _LABEL_TRIM = ",.;:/|()[]{}<>\"'“”‘’«»—–-·•*&+!?"
@@ -28,7 +28,7 @@ def source_label(source: Source) -> str:
 
 
 def date_label(source: Source) -> str:
-    return f"{source.published.day} {source.published.strftime('%B %Y')}" if source.published else "undated"
+    return day_label(source.published) if source.published else "undated"
 
 
 @dataclass
@@ -91,16 +91,6 @@ class BuildState:
     def sources(self) -> dict[str, Source]:
         return self.result.base.sources
 
-    def as_of_label(self, fact: Fact) -> str:
-        """The date a statement of a state holds as of: its newest cited source's ("9 April 2026"),
-        "no later than …" when that source's text carries no date of its own (`text_undated`)."""
-        cited = [self.sources[s] for s in fact.source_ids if s in self.sources and self.sources[s].published]
-        if not cited:
-            return "an unknown date"
-        newest = max(cited, key=lambda s: (s.published, not s.text_undated))
-        day = newest.published
-        label = f"{day.day} {day.strftime('%B %Y')}"
-        return f"no later than {label}" if newest.text_undated else label
 
 
 def digest(value: object) -> str:
