@@ -22,6 +22,7 @@ Their known gaps are listed in the tests (`tests/core/test_honesty.py`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ ATTRIBUTION_PHRASES = _phrases(
 # follows ("reports that"): `_SAYS_WHO`. "No problems have been reported" names no one.
 _REPORTING = ("reports?|reported|writes|wrote|notes|noted|describes|described|calls|called|warns|warned"
               "|states|stated|tells|told|announces|announced|adds|added|lists|listed|names|named|asks|asked"
-              "|reads|calls|sees|counts|puts|frames|framed|relays|relayed|quotes|quoted|cites|cited")
+              "|reads|sees|counts|puts|frames|framed|relays|relayed|quotes|quoted|cites|cited")
 _SAYS_WHO = re.compile(
     rf"(?:\b[A-Z][\w.-]*|\b(?:item|post|page|source|sources|company|blog|article|author|persona|feed|site))"
     rf"(?:'s)? (?:{_REPORTING})\b"
@@ -166,14 +167,13 @@ def attribution_wording(text: str) -> str | None:
     return _scan(normalize_text(text))[1]
 
 
+_WORD_AHEAD = re.compile(r"\w[\w'-]*")
+
+
 def _first_words(text: str, count: int) -> str:
-    return " ".join(text.split(" ", count + 1)[:count + 1]) if text else ""
-
-
-def _says_who(norm: str) -> bool:
-    """Whether a statement says whose words it gives ("Meta says", "DevPik reports that",
-    "in DevPik's view")."""
-    return _scan(norm)[1] is not None or _SAYS_WHO.search(norm) is not None
+    """``text`` up to the end of its ``count``-th word (", for now. Next…" → ", for now")."""
+    words = list(itertools.islice(_WORD_AHEAD.finditer(text), count))
+    return text[:words[-1].end()] if words else ""
 
 
 _SENTENCE_END = ".!?:"
@@ -363,11 +363,52 @@ def _newest(fact: Fact, sources: Mapping[str, Source]) -> Source | None:
     return max(cited, key=lambda s: (s.published, not s.text_undated), default=None)
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A wording found for a quote: in its own words, or in the sentence it is cut from."""
+
+    wording: str
+    index: int  # of the quote in the fact's `sources`
+    itself: bool
+
+    def where(self, fact: Fact) -> str:
+        source = fact.sources[self.index].source
+        return f"its quote from `{source}`" if self.itself else \
+            f"the sentence its quote from `{source}` stands in"
+
+
+def _in_quotes(quotes: Sequence[str], around: Callable[[int], tuple[str, str]] | None,
+               want_status: bool, want_party: bool) -> tuple[_Found | None, _Found | None]:
+    """The first status wording and the first party wording of the quotes, each looked for in
+    the quote's own words, then in the words of its sentence that the quote leaves out:
+    "Meta says" or "For now," before it, "…, the company claims" after it — a status after it
+    only in the next two words ("…, for now.", not the sentence's next clause)."""
+    status = party = None
+    for index, said in enumerate(quotes):
+        need_status, need_party = want_status and status is None, want_party and party is None
+        if not (need_status or need_party):
+            break
+        own_status, own_party = _scan(said, want_party=need_party)
+        if need_status and own_status is not None:
+            status, need_status = _Found(own_status, index, True), False
+        if need_party and own_party is not None:
+            party, need_party = _Found(own_party, index, True), False
+        before, after = around(index) if around is not None and (need_status or need_party) else ("", "")
+        if not (before or after):
+            continue
+        if need_status and (found := _scan(f"{before} {_first_words(after, 2)}", want_party=False)[0]):
+            status = _Found(found, index, False)
+        if need_party and (found := _scan(before)[1] or _scan(after)[1]):
+            party = _Found(found, index, False)
+    return status, party
+
+
 def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | None = None,
                evidence: Evidence | None = None,
                around: Callable[[int], tuple[str, str]] | None = None) -> tuple[FactHonesty, list[Problem]]:
     """What the rules find in ``fact``, and its `undated-status` and `unattributed-claim` problems.
-    Reads of ``sources`` only the entries the fact cites, and of those only ``published``.
+    Reads of ``sources`` only the entries the fact cites, and of those only ``published`` and
+    ``text_undated``.
     ``figures`` (of the statement) and ``evidence``: when the caller has worked them out;
     ``around(i)``: for the ``i``-th quote, (the words of its source sentence before it, those
     after it), ("", "") when it was not found: where a status or a party it leaves out stands."""
@@ -386,28 +427,10 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
     read_parties = reported and party is None and _SAYS_WHO.search(norm) is None
     several = len(fact.source_ids) > 1
     quotes = [normalize_text(q.quote) for q in fact.sources] if read_quotes or several or read_parties else []
-    attributed: tuple[int, str, bool] | None = None  # (quote index, wording, in the quote itself)
-    if read_quotes or read_parties:
-        for index, quote in enumerate(fact.sources):
-            want_party = read_parties and attributed is None
-            quote_status, party = _scan(quotes[index], want_party=want_party)
-            status_itself = party_itself = True
-            need_status = quote_status is None and read_quotes and status is None
-            before, after = around(index) if around is not None and (need_status or party is None and want_party) \
-                else ("", "")
-            # The words of its sentence the quote leaves out: "Meta says" or "For now," before
-            # it, "…, the company claims" after it; a status after it only in the next two
-            # words ("…, for now.", not the sentence's next clause).
-            if need_status and (before or after):
-                quote_status, status_itself = _scan(f"{before} {_first_words(after, 2)}", want_party=False)[0], False
-            if party is None and want_party and (before or after):
-                party, party_itself = _scan(before)[1] or _scan(after)[1], False
-            if read_quotes and status is None and quote_status is not None:
-                status, line = quote_status, quote.line
-                where = (f"its quote from `{quote.source}`" if status_itself
-                         else f"the sentence its quote from `{quote.source}` stands in")
-            if want_party and party is not None:
-                attributed = (index, party, party_itself)
+    quote_status, attributed = _in_quotes(quotes, around, read_quotes, read_parties)
+    if quote_status is not None:
+        status, line, where = quote_status.wording, fact.sources[quote_status.index].line, \
+            quote_status.where(fact)
     dated = status is not None or fact.review_by is not None
     newest = _newest(fact, sources) if dated else None
     as_of = newest.published if newest is not None else None
@@ -421,12 +444,10 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
              "past its review date it is flagged as possibly out of date.")
 
     if attributed is not None:
-        index, party, itself = attributed
-        quote = fact.sources[index]
-        whose = f"its quote from `{quote.source}`" if itself else \
-            f"the sentence its quote from `{quote.source}` stands in"
+        quote = fact.sources[attributed.index]
         warn("unattributed-claim", quote.line,
-             f"{whose} gives this to a party ({party!r}), but the statement reads as established fact: "
+             f"{attributed.where(fact)} gives this to a party ({attributed.wording!r}), but the statement "
+             "reads as established fact: "
              "make it `kind: vendor-claim` or `kind: opinion` with `claimant:`, or say in the statement "
              "who says it.", quote.source)
     if figures is None:

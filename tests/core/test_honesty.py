@@ -22,6 +22,8 @@ NEWS = (
     "According to Acme, the engine of the rocket is reusable.\n"
     "That said, the launch pad was busy for the whole week.\n"
     "Rocket One will fly again in the coming weeks.\n"
+    "Rocket Two flies from Kourou, for now.\n"
+    "Rocket Two ships to partners, with launches planned for May.\n"
 )
 GAZETTE = (
     "Beta Gazette\n"
@@ -84,6 +86,9 @@ def test_review_by_answers_it_and_the_fact_is_shown_as_of_its_source(make_handbo
      "undated-status", "its quote from `acme-report`"),
     # the sentence the quote is cut from says it ("For now," left out)
     ("Rocket One is sold to select partners.", "Rocket One is sold to select partners",
+     "undated-status", "the sentence its quote from `acme-report` stands in"),
+    # "…, for now." after the quoted words: the two words after a quote are read for a status
+    ("Rocket Two flies from Kourou.", "Rocket Two flies from Kourou",
      "undated-status", "the sentence its quote from `acme-report` stands in"),
     # "Acme says" left out of the quote: still Acme's view
     ("Rocket One is the fastest rocket ever built.", "Rocket One is the fastest rocket ever built.",
@@ -287,6 +292,13 @@ def test_an_unregistered_source_never_counts_as_support(make_handbook):
 
 
 # --- what a first attack on these rules found ------------------------------------------
+
+
+def test_the_sentences_next_clause_is_not_read_for_a_status(make_handbook):
+    # "…, with launches planned": "planned" is the third word after the quote
+    hb = book(make_handbook, fact("r.two", "Rocket Two ships to partners.",
+                                  [("acme-report", "Rocket Two ships to partners")]))
+    assert honesty_problems(hb)[0] == []
 
 
 def test_the_next_sentence_is_not_read_as_the_quotes_own(make_handbook):
