@@ -145,29 +145,6 @@ def read_texts(base: FactBase, normalize: Normalizer | None = None, *,
     return texts, problems
 
 
-class _Published(Mapping[str, "dt.date | None"]):
-    """Source id -> published date, read from ``sources`` only for the ids asked for (a fact
-    reads its cited sources' dates, nothing else: the memo's keys say so)."""
-
-    __slots__ = ("_sources",)
-
-    def __init__(self, sources: Mapping[str, Source]) -> None:
-        self._sources = sources
-
-    def __getitem__(self, source_id: str) -> dt.date | None:
-        return self._sources[source_id].published
-
-    def get(self, source_id: str, default: object = None) -> dt.date | None:  # type: ignore[override]
-        source = self._sources.get(source_id)
-        return source.published if source is not None else None
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._sources)
-
-    def __len__(self) -> int:
-        return len(self._sources)
-
-
 def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, SourceText]) -> FactCheck:
     """Check one fact. Of ``sources`` and ``texts`` it reads only the entries of the sources it
     cites, unless ``consulted_all`` says otherwise; of a source, only its id, ``file``,
@@ -175,7 +152,7 @@ def check_fact(fact: Fact, sources: Mapping[str, Source], texts: Mapping[str, So
     problems: list[Problem] = []
     anchors: list[Anchor] = []
     consulted_all = False
-    evidence = Evidence(fact, _Published(sources))
+    evidence = Evidence(fact, sources)
 
     def problem(code: str, line: int, message: str, source: str | None = None,
                 severity: str = "error") -> None:

@@ -24,7 +24,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 
-from .model import Fact
+from .model import Fact, Source
 from .normalize import normalize_text
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -171,17 +171,17 @@ class Evidence:
     """The figures a fact's quotes and its cited sources' dates support, worked out once and
     only when asked: all of them (the figures rule), or one source's own (support per source)."""
 
-    __slots__ = ("_fact", "_dates", "_each", "_all")
+    __slots__ = ("_fact", "_sources", "_each", "_all")
 
-    def __init__(self, fact: Fact, dates: Mapping[str, dt.date | None]) -> None:
+    def __init__(self, fact: Fact, sources: Mapping[str, Source]) -> None:
         self._fact = fact
-        self._dates = dates  # source id -> its published date (of the registered sources)
+        self._sources = sources  # read for the `published` date of the sources the fact cites
         self._each: list[set[str]] | None = None
         self._all: set[str] | None = None
 
     def _date(self, source_id: str) -> frozenset[str]:
-        date = self._dates.get(source_id)
-        return _date_evidence(date) if date is not None else frozenset()
+        source = self._sources.get(source_id)
+        return _date_evidence(source.published) if source is not None and source.published else frozenset()
 
     def _of_quotes(self) -> list[set[str]]:
         if self._each is None:

@@ -347,14 +347,10 @@ def _support(fact: Fact, norm: str, quotes: Sequence[str], figures: list[str], e
     return tuple(out)
 
 
-def _evidence(fact: Fact, sources: Mapping[str, Source]) -> Evidence:
-    return Evidence(fact, {s: sources[s].published for s in fact.source_ids if s in sources})
-
-
 def support_of(fact: Fact, sources: Mapping[str, Source]) -> tuple[SourceSupport, ...]:
     """Per cited source, what of the statement its own quotes do not carry; () for one source."""
     return _support(fact, normalize_text(fact.statement), [normalize_text(q.quote) for q in fact.sources],
-                    figures_of(fact.statement), _evidence(fact, sources), sources)
+                    figures_of(fact.statement), Evidence(fact, sources), sources)
 
 
 def _newest(fact: Fact, sources: Mapping[str, Source]) -> Source | None:
@@ -452,6 +448,6 @@ def honesty_of(fact: Fact, sources: Mapping[str, Source], figures: list[str] | N
              "who says it.", quote.source)
     if figures is None:
         figures = figures_of(fact.statement)
-    support = _support(fact, norm, quotes, figures, evidence or _evidence(fact, sources), sources) \
+    support = _support(fact, norm, quotes, figures, evidence or Evidence(fact, sources), sources) \
         if several else ()
     return FactHonesty(status, dated, as_of, support, bound), problems

@@ -124,6 +124,7 @@ _new = tuple.__new__  # a node straight from its fields: NamedTuple's own __new_
 _SCALAR, _ALIAS, _DOCUMENT = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
 _MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_MAP_KIND, _SEQ_KIND = Map._field_defaults["kind"], Seq._field_defaults["kind"]
 
 
 def _build(text: str, lines: _Lines) -> Node | None | YamlError:
@@ -180,9 +181,9 @@ def _build(text: str, lines: _Lines) -> Node | None | YamlError:
                 if is_map:
                     keys = [k if k.__class__ is Scalar else Scalar("<complex key>", "?", k.line)
                             for k in items[0::2]]
-                    node = _new(Map, (tuple(zip(keys, items[1::2], strict=True)), start, Map._field_defaults["kind"]))
+                    node = _new(Map, (tuple(zip(keys, items[1::2], strict=True)), start, _MAP_KIND))
                 else:
-                    node = _new(Seq, (tuple(items), start, Seq._field_defaults["kind"]))
+                    node = _new(Seq, (tuple(items), start, _SEQ_KIND))
             elif cls is _ALIAS:
                 mark = event.start_mark
                 line = mark.line + 1 if starts is None else line_number(starts, mark.index)
