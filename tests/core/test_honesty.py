@@ -59,14 +59,22 @@ def honesty_problems(hb):
 # --- undated-status ------------------------------------------------------------------
 
 
-def test_a_status_in_the_statement_without_review_by_is_a_warning_at_the_statement(make_handbook):
-    hb = book(make_handbook, fact("r.partners", "For now, Rocket One is sold to select partners only.",
-                                  [("acme-report", "For now, Rocket One is sold to select partners only.")]))
+@pytest.mark.parametrize(("code", "statement", "quote", "at", "said"), [
+    # a status in the statement, no review_by: at the statement, with acme-report's date
+    ("undated-status", "For now, Rocket One is sold to select partners only.",
+     "For now, Rocket One is sold to select partners only.", 'statement: "For now',
+     ["'For now'", "`review_by: YYYY-MM-DD`", "as of 25 April 2026"]),
+    # a reported fact whose quote names a speaker: at that quote, with the fix
+    ("unattributed-claim", "Rocket One is the fastest rocket ever built.",
+     "Acme says Rocket One is the fastest rocket ever built.", 'quote: "Acme says',
+     ["'says'", "kind: vendor-claim", "claimant:"]),
+])
+def test_each_code_is_a_warning_at_its_line_with_its_fix(make_handbook, code, statement, quote, at, said):
+    hb = book(make_handbook, fact("r.one", statement, [("acme-report", quote)]))
     problems, result = honesty_problems(hb)
-    assert problems == [Found("undated-status", "facts/x.yaml", hb.line("statement: \"For now"))]
-    message = next(p.message for p in result.problems if p.code == "undated-status")
-    assert "'For now'" in message and "`review_by: YYYY-MM-DD`" in message
-    assert "as of 25 April 2026" in message  # acme-report's date: what the page shows
+    assert problems == [Found(code, "facts/x.yaml", hb.line(at))]
+    message = next(p.message for p in result.problems if p.code == code)
+    assert all(words in message for words in said), message
     assert not result.ok(strict=True) and result.ok(strict=False)  # a warning: --strict fails on it
 
 
@@ -158,15 +166,6 @@ def test_status_wordings(text, wording):
 # --- unattributed-claim --------------------------------------------------------------
 
 
-def test_a_reported_fact_whose_quote_names_a_speaker_is_a_warning_at_that_quote(make_handbook):
-    hb = book(make_handbook, fact("r.fast", "Rocket One is the fastest rocket ever built.",
-                                  [("acme-report", "Acme says Rocket One is the fastest rocket ever built.")]))
-    problems, result = honesty_problems(hb)
-    assert problems == [Found("unattributed-claim", "facts/x.yaml", hb.line("quote: \"Acme says"))]
-    message = next(p.message for p in result.problems if p.code == "unattributed-claim")
-    assert "'says'" in message and "kind: vendor-claim" in message and "claimant:" in message
-
-
 @pytest.mark.parametrize(("statement", "kind", "extra"), [
     ("Rocket One is the fastest rocket ever built.", "vendor-claim", "claimant: Acme"),
     ("Rocket One is the fastest rocket ever built.", "opinion", "claimant: Acme"),
@@ -206,38 +205,40 @@ def test_attribution_wordings(text, wording):
 # --- support per source ----------------------------------------------------------------
 
 
-def test_two_sources_that_each_carry_the_statement_corroborate_it(make_handbook):
-    hb = book(make_handbook, fact("r.march", "Acme launched Rocket One in March.",
-                                  [("acme-report", "Acme launched Rocket One on March 3."),
-                                   ("beta-news", "Acme launched Rocket One in March, a year after the test.")]))
+def two_sources(make_handbook, statement: str, acme: str, beta: str):
+    """The check of one fact quoting acme-report and beta-news, and that fact's honesty."""
+    hb = book(make_handbook, fact("r.two", statement, [("acme-report", acme), ("beta-news", beta)]))
     _, result = honesty_problems(hb)
-    honesty = result.honesty["r.march"]
+    return result, result.honesty["r.two"]
+
+
+def test_two_sources_that_each_carry_the_statement_corroborate_it(make_handbook):
+    _, honesty = two_sources(make_handbook, "Acme launched Rocket One in March.",
+                             "Acme launched Rocket One on March 3.",
+                             "Acme launched Rocket One in March, a year after the test.")
     assert [(s.source, s.full) for s in honesty.support] == [("acme-report", True), ("beta-news", True)]
     assert honesty.corroborated
 
 
 def test_a_source_that_lacks_a_name_or_a_day_is_partial_support(make_handbook):
     # Beta gives the day ("March 3") but says "its new rocket", not "Rocket One".
-    hb = book(make_handbook, fact("r.launched", "Acme launched Rocket One on March 3.",
-                                  [("acme-report", "Acme launched Rocket One on March 3."),
-                                   ("beta-news", "Acme launched its new rocket on March 3 to select customers.")]))
-    _, result = honesty_problems(hb)
-    honesty = result.honesty["r.launched"]
+    result, honesty = two_sources(make_handbook, "Acme launched Rocket One on March 3.",
+                                  "Acme launched Rocket One on March 3.",
+                                  "Acme launched its new rocket on March 3 to select customers.")
     assert not honesty.corroborated
     assert honesty.partial("beta-news").missing == ("Rocket", "One")
     assert honesty.partial("acme-report") is None
-    entry = next(f for f in to_json(result)["facts"] if f["id"] == "r.launched")
+    entry = next(f for f in to_json(result)["facts"] if f["id"] == "r.two")
     assert entry["corroborated"] is False
     assert entry["support"] == [{"source": "acme-report", "full": True, "missing": []},
                                 {"source": "beta-news", "full": False, "missing": ["Rocket", "One"]}]
 
 
 def test_a_figure_one_source_does_not_give_makes_it_partial(make_handbook):
-    hb = book(make_handbook, fact("r.day", "Acme launched Rocket One on March 3.",
-                                  [("acme-report", "Acme launched Rocket One on March 3."),
-                                   ("beta-news", "Acme launched Rocket One in March, a year after the test.")]))
-    _, result = honesty_problems(hb)
-    assert result.honesty["r.day"].partial("beta-news").missing == ("3 March",)
+    _, honesty = two_sources(make_handbook, "Acme launched Rocket One on March 3.",
+                             "Acme launched Rocket One on March 3.",
+                             "Acme launched Rocket One in March, a year after the test.")
+    assert honesty.partial("beta-news").missing == ("3 March",)
 
 
 def test_one_source_is_never_corroborated_and_has_no_per_source_verdict(make_handbook):
