@@ -21,7 +21,7 @@ html: $(STAMP)
 	@echo "open docs/_build/html/index.html"
 
 pdf: $(STAMP) system-deps
-	$(BIN)/python scripts/build_pdf.py
+	$(BIN)/tracefacts pdf docs -v
 
 check: $(STAMP)
 	$(BIN)/tracefacts check --strict

@@ -1,4 +1,4 @@
-"""The `tracefacts` command: check, find, pin, coverage, export."""
+"""The `tracefacts` command: check, find, pin, coverage, export, pdf."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .check import CheckResult, check, failing
 from .load import ISO_DATE, SOURCES_FILE, find_root
-from .report import Painter, format_problems, json_text, out, plural, shown_line, summary, use_colour
+from .report import Painter, format_problems, json_text, out, plural, shown_line, shown_lines, summary, use_colour
 from .safeio import DEFAULT_MAX_FILE_SIZE, parse_size
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -164,6 +164,51 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK if not result.errors else EXIT_PROBLEMS
 
 
+def _pdf_paths(args: argparse.Namespace) -> tuple[Path, Path | None, Path | None]:
+    """DOCS, -o and --html-dir as given, or a usage error saying which one is wrong and why."""
+    docs = Path(args.docs)
+    if not docs.is_dir():
+        raise UsageError(f"{args.docs}: no such folder (DOCS is the Sphinx source folder, with conf.py)")
+    if not (docs / "conf.py").is_file():
+        raise UsageError(f"{args.docs}: no conf.py in this folder; give the Sphinx source folder (DOCS)")
+    output = Path(args.output) if args.output is not None else None
+    if output is not None and output.is_dir():
+        raise UsageError(f"-o {args.output} is a folder: name the PDF file, e.g. {output / 'briefing.pdf'}")
+    html_dir = Path(args.html_dir) if args.html_dir is not None else None
+    if html_dir is not None and html_dir.exists() and not html_dir.is_dir():
+        raise UsageError(f"--html-dir {args.html_dir}: not a folder")
+    return docs, output, html_dir
+
+
+def _said(path: Path) -> str:
+    """A path as the user would write it: relative to the working folder when it is inside it."""
+    try:
+        return shown_line(str(path.relative_to(Path.cwd())))
+    except ValueError:
+        return shown_line(str(path))
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from .pdf import PdfBuildError, build_pdf
+
+    docs, output, html_dir = _pdf_paths(args)
+    try:
+        result = build_pdf(docs, output, html_dir=html_dir)
+    except PdfBuildError as exc:  # the message may quote a source (a Sphinx or WeasyPrint warning): escaped
+        head, _, detail = str(exc).partition("\n")
+        out(f"tracefacts pdf: {shown_line(head)}", sys.stderr, escaped=True)
+        if detail.strip():
+            out(shown_lines(detail, "  "), sys.stderr, escaped=True)
+        return EXIT_PROBLEMS
+    out(f"{_said(result.path)}: {plural(result.pages, 'page')} in {result.seconds:.1f} s", escaped=True)
+    if args.verbose:
+        for note in result.notes:
+            out(f"  note: {shown_line(note)}", escaped=True)
+        out(f"  {plural(result.internal_links, 'internal link')} checked, {result.filtered} CSS warning(s) "
+            f"filtered; the single HTML page is in {_said(result.html_dir)}", escaped=True)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", help="the handbook folder (default: nearest one above holding facts/sources.yaml)")
@@ -198,6 +243,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "w3c"), default="json")
     p.add_argument("--output", "-o", default=None, help="file to write (default: standard output)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("pdf", help="build a Sphinx project that uses tracefacts.sphinx into one PDF briefing",
+                       description="Build the Sphinx project in DOCS (it uses the tracefacts.sphinx extension) into "
+                                   "one PDF briefing. Needs pip install 'tracefacts[pdf]' and Pango from the OS.")
+    p.add_argument("docs", nargs="?", default="docs", metavar="DOCS",
+                   help="the Sphinx source folder, with conf.py (default: docs)")
+    p.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="the PDF to write (default: DOCS/_build/pdf/<html_title as a slug>.pdf)")
+    p.add_argument("--html-dir", default=None, metavar="DIR",
+                   help="where Sphinx writes the single HTML page (default: DOCS/_build/pdf-html)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also say what was repaired and checked on the way")
+    p.set_defaults(run=cmd_pdf)
     return top
 
 

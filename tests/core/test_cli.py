@@ -408,3 +408,34 @@ def test_hash_mismatch_when_every_quote_still_matches(capsys, handbook):
     assert f"facts/sources.yaml:{line}: error source-hash-mismatch (source beta-news)" in out
     assert "Every quote still matches. Facts whose quotes still match: beta.gadget." in out
     assert "tracefacts pin beta-news" in out
+
+
+# --- pdf (usage errors; the builds are in tests/pdf/test_pdf_command.py) ---------------
+
+
+def test_pdf_of_a_folder_without_conf_py_is_a_usage_error(capsys, tmp_path, monkeypatch):
+    (tmp_path / "notes").mkdir()
+    code, out, err = run(capsys, "pdf", str(tmp_path / "notes"))
+    assert (code, out) == (2, "")
+    assert err == (f"tracefacts pdf: {tmp_path / 'notes'}: no conf.py in this folder; "
+                   "give the Sphinx source folder (DOCS)\n")
+    monkeypatch.chdir(tmp_path)  # DOCS defaults to docs
+    code, out, err = run(capsys, "pdf")
+    assert (code, out) == (2, "")
+    assert err == "tracefacts pdf: docs: no such folder (DOCS is the Sphinx source folder, with conf.py)\n"
+    assert list(tmp_path.rglob("*")) == [tmp_path / "notes"]  # nothing written
+
+
+def test_pdf_to_a_folder_is_a_usage_error_naming_a_file_to_give(capsys, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conf.py").write_text('project = "T"\n', encoding="utf-8")
+    code, out, err = run(capsys, "pdf", str(tmp_path / "docs"), "-o", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"tracefacts pdf: -o {tmp_path} is a folder: name the PDF file, e.g. {tmp_path / 'briefing.pdf'}\n"
+    assert not (tmp_path / "docs" / "_build").exists()
+
+
+def test_pdf_usage_error_names_escaped(capsys, tmp_path):
+    code, _, err = run(capsys, "pdf", str(tmp_path / "a\x1b[2Jb\nc"))
+    assert code == 2
+    assert err.count("\n") == 1 and "a\\x1b[2Jb\\x0ac: no such folder" in err
