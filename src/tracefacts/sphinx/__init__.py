@@ -26,14 +26,15 @@ from ..report import shown, shown_line
 from ..safeio import DEFAULT_MAX_FILE_SIZE, format_size, parse_size
 from . import directives as d
 from . import nodes as tfn
-from .domain import TracefactsDomain
+from .domain import TracefactsDomain, domain, get_state
 from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
 from .headings import FactsOutOfHeadings
 from .ids import check_ids, check_one_page_ids, fail_strict_one_page
 from .layout import slot
+from .links import pages_of
 from .reach import check_reach
-from .resolve import pages_of, resolve
+from .resolve import resolve
 from .showing import note_what_is_drawn, outdated_by_conditions
 from .source_page import TITLE_ROLE, SourceText, SourceTitle, UnwrapVerbatim, skip_undecodable_pages, write_stubs
 from .sourcing import check_sourcing
@@ -120,9 +121,8 @@ def builder_inited(app: Any) -> None:
     result = load_and_check(root, _today(app), Path(app.doctreedir) / "tracefacts.memo",
                             max_file_size=_max_file_size(app))
     state = BuildState(result)
-    # Kept beside the environment, not in it: the env is pickled, the fact base is re-read anyway.
-    d.STATES.clear()
-    d.STATES[id(app.env)] = state
+    # On the `tf` domain object: it lives with the environment but is not pickled with it.
+    domain(app.env).state = state
     for problem in result.problems:
         location = f"{_said(root / problem.file)}:{problem.line}"  # printed to a terminal: escaped
         message = f"{problem.code}: {shown(problem.message)}"
@@ -148,8 +148,8 @@ def _add_static(app: Any) -> None:
 
 
 def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]) -> set[str]:
-    state = d.get_state(env)
-    data = env.get_domain("tf").data
+    state = get_state(env)
+    data = domain(env).data
     outdated = set()
     for doc, rendered in data["rendered"].items():
         if any(state.fingerprints.get(f) != fp for f, fp in rendered.items()):
@@ -170,19 +170,15 @@ def env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str], rem
     return outdated - removed
 
 
-READING: dict[int, list[str]] = {}  # id(env) -> the pages this build reads
-
-
 def env_before_read_docs(app: Any, env: Any, docnames: list[str]) -> None:
-    READING.clear()
-    READING[id(env)] = docnames  # the list itself: a later handler may still add to it
+    domain(env).reading = docnames  # the list itself: a later handler may still add to it
 
 
 def report_kept_problems(app: Any, env: Any) -> None:
     """A page not read again in this build still has the problems found when it was read:
     report them again, at the same place and with the same type (``suppress_warnings``)."""
-    reread = set(READING.get(id(env), ()))
-    problems = env.get_domain("tf").data["problems"]
+    reread = set(domain(env).reading)
+    problems = domain(env).data["problems"]
     for doc in sorted(problems):
         if doc in reread or doc not in env.all_docs:
             continue
@@ -193,8 +189,8 @@ def report_kept_problems(app: Any, env: Any) -> None:
 def env_updated(app: Any, env: Any) -> list[str]:
     """Pages whose views would now draw something else are rewritten (not re-read)."""
     report_kept_problems(app, env)
-    state = d.get_state(env)
-    data = env.get_domain("tf").data
+    state = get_state(env)
+    data = domain(env).data
     usage = {doc: sorted(shown) for doc, shown in sorted(data["shows"].items())}
     titles = {doc: env.titles[doc].astext() for doc in usage if doc in env.titles}
     usage_signature = digest([usage, sorted(data["sentences"].items()), titles])
@@ -210,10 +206,10 @@ def env_updated(app: Any, env: Any) -> list[str]:
 
 
 def build_finished(app: Any, exception: Exception | None) -> None:
-    state = d.STATES.get(id(app.env))
+    dom = domain(app.env)
+    state = dom.state
     if exception is not None or state is None:
         return
-    dom = app.env.get_domain("tf")
     if state.fragments is not None:
         state.fragments.save()
     if app.builder.format == "html":

@@ -8,37 +8,15 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from . import nodes as tfn
-from .state import BuildState
+from .domain import domain, get_state, report
 from .views import Spec, plan, tf_view
-
-logger = logging.getLogger(__name__)
-
-
-STATES: dict[int, BuildState] = {}  # id(env) -> the checked fact base of the running build
-
-
-def get_state(env: Any) -> BuildState:
-    return STATES[id(env)]
-
-
-def domain(env: Any) -> Any:
-    return env.get_domain("tf")
 
 
 def _split(value: str | None) -> list[str]:
     return [v for v in re.split(r"[\s,]+", value or "") if v]
-
-
-def report(env: Any, subtype: str, message: str, location: Any) -> None:
-    """A problem of the page being read: logged now, and kept with the page (the `tf`
-    domain) so that every later build that does not re-read the page reports it again."""
-    text = f"{subtype}: {message}"
-    logger.warning("%s", text, location=location, type="tracefacts", subtype=subtype)
-    domain(env).note_problem(env.docname, location, text, subtype)
 
 
 def unknown_fact(env: Any, fact_id: str, location: Any) -> None:

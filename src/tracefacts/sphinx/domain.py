@@ -1,5 +1,10 @@
 """The `tf` domain owns what each document shows, and the problems found while reading
-it, so parallel reads merge cleanly and a problem outlives the build that found it."""
+it, so parallel reads merge cleanly and a problem outlives the build that found it.
+
+It also holds the running build's checked fact base (``state``) and the pages this build
+reads (``reading``): on the domain object, which lives as long as the environment and is
+not pickled with it (the fact base is re-read and re-checked through the memo anyway).
+Every part of the extension reaches them through ``get_state(env)`` and ``domain(env)``."""
 
 from __future__ import annotations
 
@@ -7,6 +12,11 @@ from collections.abc import Set
 from typing import Any
 
 from sphinx.domains import Domain
+from sphinx.util import logging
+
+from .state import BuildState
+
+logger = logging.getLogger(__name__)
 
 PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "drawn", "written", "problems", "unknown",
            "checked", "conditions")
@@ -36,6 +46,9 @@ class TracefactsDomain(Domain):
         # read (showing.py): "shows" holds only what that verdict lets the builder draw.
         "conditions": {},  # docname -> {(kind, expression): verdict}
     }
+
+    state: BuildState | None = None  # the checked fact base of the running build (builder-inited)
+    reading: list[str] = []  # the pages this build reads (env-before-read-docs); the list itself
 
     def _doc(self, key: str, docname: str) -> Any:
         return self.data[key].setdefault(docname, [] if key in _LISTS else {})
@@ -90,3 +103,23 @@ class TracefactsDomain(Domain):
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
         return []
+
+
+def domain(env: Any) -> TracefactsDomain:
+    return env.get_domain("tf")
+
+
+def get_state(env: Any) -> BuildState:
+    """The checked fact base of the running build; set when the builder is initialised."""
+    state = domain(env).state
+    if state is None:
+        raise RuntimeError("tracefacts: the fact base is read when the builder is initialised (builder-inited)")
+    return state
+
+
+def report(env: Any, subtype: str, message: str, location: Any) -> None:
+    """A problem of the page being read: logged now, and kept with the page (the `tf`
+    domain) so that every later build that does not re-read the page reports it again."""
+    text = f"{subtype}: {message}"
+    logger.warning("%s", text, location=location, type="tracefacts", subtype=subtype)
+    domain(env).note_problem(env.docname, location, text, subtype)

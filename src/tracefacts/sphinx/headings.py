@@ -15,7 +15,7 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 from . import nodes as tfn
-from .directives import get_state, report
+from .domain import get_state, report
 
 
 class FactsOutOfHeadings(SphinxTransform):

@@ -24,8 +24,8 @@ from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
 
 from . import nodes as tfn
-from .directives import report
-from .resolve import SINGLE_PAGE_BUILDERS
+from .domain import report
+from .links import SINGLE_PAGE_BUILDERS
 
 logger = logging.getLogger(__name__)
 LINK_TARGETS = {"tf-quote", "tf-source-line"}  # the elements tracefacts links to by id

@@ -18,7 +18,7 @@ from typing import Any
 
 from docutils import nodes
 
-from .directives import report
+from .domain import report
 
 
 def handbook_root(app: Any) -> str:

@@ -24,7 +24,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from . import nodes as tfn
-from .directives import domain
+from .domain import domain
 from .views import tf_view
 
 Condition = tuple[str, str]  # ("only", tag expression) or ("ifconfig", Python expression)
@@ -120,7 +120,7 @@ def outdated_by_conditions(app: Any, env: Any, added: set[str], changed: set[str
     """Pages whose ``only``/``ifconfig`` blocks this build judges otherwise are read again."""
     outdated = set()
     cache: dict[Condition, bool] = {}
-    for doc, verdicts in env.get_domain("tf").data["conditions"].items():
+    for doc, verdicts in domain(env).data["conditions"].items():
         for condition, verdict in verdicts.items():
             if condition not in cache:
                 cache[condition] = holds(app, condition)

@@ -20,7 +20,8 @@ from ..model import Anchor
 from ..normalize import lines, normalize_text
 from ..report import plural
 from . import nodes as tfn
-from .directives import domain, get_state, report, tf_source_page
+from .directives import tf_source_page
+from .domain import domain, get_state, report
 from .state import date_label
 from .views import tf_view
 

@@ -36,7 +36,8 @@ from sphinx import addnodes
 
 from ..figures import evidence_figures, figures_of, missing_figures
 from . import nodes as tfn
-from .directives import domain, get_state, report, tf_editorial, tf_source_page
+from .directives import tf_editorial, tf_source_page
+from .domain import domain, get_state, report
 from .views import _labels, plan, tf_view
 from .visible import latex_text, math_prose, raw_text
 

@@ -20,7 +20,9 @@ from ..export import anchor_id
 from ..model import Fact
 from ..report import plural
 from . import nodes as tfn
+from .domain import domain, get_state
 from .layout import BulletList, Cell, Layout, Table, to_nodes
+from .links import page_link, page_title, pages_of, quote_uri
 from .state import BuildState, date_label, digest, select, source_label
 
 Spec = tuple[tuple[str, Any], ...]  # sorted (option, value) pairs; "view" names the kind
@@ -163,7 +165,6 @@ def timeline(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
 
 
 def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[nodes.Node]:
-    from .resolve import quote_uri
 
     out: list[nodes.Node] = []
     honesty = state.result.honesty.get(fact.id)
@@ -196,7 +197,6 @@ def _kind_nodes(state: BuildState, fact: Fact) -> list[nodes.Node]:
 
 
 def _pages_nodes(app: Any, docname: str, pages: tuple[str, ...]) -> list[nodes.Node]:
-    from .resolve import page_link
 
     out: list[nodes.Node] = []
     for i, page in enumerate(pages):
@@ -211,7 +211,6 @@ def _id_nodes(fact: Fact) -> list[nodes.Node]:
 
 
 def matrix(app: Any, docname: str, state: BuildState, ids: list[str]) -> Layout:
-    from .resolve import page_title, pages_of
 
     rows = []
     titles: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}  # most facts share their pages
@@ -239,8 +238,6 @@ def _fields(items: list[tuple[str, str]], classes: list[str]) -> nodes.field_lis
 
 def matrix_summary(app: Any, state: BuildState) -> list[tuple[str, str]]:
     """The totals above every matrix: always the whole handbook."""
-    from .directives import domain
-    from .resolve import pages_of
 
     dom = domain(app.env)
     pages = sorted({doc for doc, shown in dom.data["shows"].items() if shown})
@@ -306,7 +303,6 @@ LAYOUTS = {"fact-list": fact_list, "fact-table": fact_table, "timeline": timelin
 
 def draw(app: Any, docname: str, spec: Spec, render: Any) -> list[nodes.Node]:
     """The nodes standing for a view on this page; ``render(layout)`` may give a faster equivalent."""
-    from .directives import get_state
 
     state = get_state(app.env)
     options = spec_of(spec)
