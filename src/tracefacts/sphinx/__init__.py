@@ -27,16 +27,23 @@ from ..safeio import DEFAULT_MAX_FILE_SIZE, format_size, parse_size
 from . import directives as d
 from . import nodes as tfn
 from .domain import TracefactsDomain, domain, get_state
+from .epub import NOTE_HTML, NOTEREF_HTML, add_epub_css, epub_notes, tf_note, tf_noteref
 from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
 from .headings import FactsOutOfHeadings
 from .ids import check_ids, check_one_page_ids, fail_strict_one_page
 from .layout import slot
 from .links import pages_of
+from .locale import add_script_words
+from .locale import register as register_catalog
+from .pages import FOLDER as PAGES_FOLDER
+from .pages import TITLE_ROLE, add_to_root_toctree, generate, root_outdated
+from .plain_source import VISITORS as PLAIN_LINE_VISITORS
+from .plain_source import PlainSourceLines, tf_plain_line
 from .reach import check_reach
 from .resolve import resolve
 from .showing import note_what_is_drawn, outdated_by_conditions
-from .source_page import TITLE_ROLE, SourceText, SourceTitle, UnwrapVerbatim, skip_undecodable_pages, write_stubs
+from .source_page import SourceText, SourceTitle, UnwrapVerbatim, skip_undecodable_pages
 from .sourcing import check_sourcing
 from .state import BuildState, digest
 from .views import plan, tf_view, write_signature
@@ -77,13 +84,17 @@ _SETTINGS: tuple[tuple[str, object, tuple[type, ...], str], ...] = (
     ("tracefacts_max_file_size", DEFAULT_MAX_FILE_SIZE, (int, str), "a size such as 64M, or a number of bytes"),
     ("tracefacts_source_pages", "sources", (str, type(None)), "a folder name (text), or None for no source pages"),
     ("tracefacts_html_fragments", True, (bool,), "True or False"),
+    ("tracefacts_source_pages_toctree", True, (bool,), "True or False"),
+    ("tracefacts_sourced_pages", ["**"], (list, tuple, str), "a list of page-name globs, such as ['**'] or "
+     "['briefing/*']"),
 )
 
 
 def check_config(app: Any, config: Any) -> None:
     for name, default, types, what in _SETTINGS:
         value = getattr(config, name)
-        if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+        if isinstance(value, types) and not (isinstance(value, bool) and bool not in types) \
+                and not (isinstance(value, (list, tuple)) and not all(isinstance(v, str) for v in value)):
             continue
         _config_warning(app, name, "%s = %s is not %s; using %s", name, _said(repr(value)), what, repr(default))
         setattr(config, name, default)
@@ -132,14 +143,13 @@ def builder_inited(app: Any) -> None:
             logger.info("%s: %s", location, message)
         else:
             logger.warning(message, location=location, type="tracefacts", subtype=problem.code)
-    if app.config.tracefacts_source_pages:
-        folder = Path(app.srcdir) / app.config.tracefacts_source_pages
-        try:
-            write_stubs(Path(app.srcdir), app.config.tracefacts_source_pages, state)
-        except OSError as exc:
-            logger.warning("cannot write the generated source pages into %s (%s): make the folder writable, "
-                           "or set tracefacts_source_pages = None to build without source pages",
-                           _said(folder), _said(exc.strerror or exc), type="tracefacts", subtype="source-pages")
+    try:
+        generate(app, state)
+    except OSError as exc:
+        logger.warning("cannot write the generated source pages into %s (%s): make the build folder writable, "
+                       "or set tracefacts_source_pages = None to build without source pages",
+                       _said(Path(app.doctreedir) / PAGES_FOLDER), _said(exc.strerror or exc), type="tracefacts",
+                       subtype="source-pages")
 
 
 def _add_static(app: Any) -> None:
@@ -255,6 +265,11 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("tracefacts_today", None, "env", [str, type(None)])
     app.add_config_value("tracefacts_max_file_size", DEFAULT_MAX_FILE_SIZE, "env", [int, str])
     app.add_config_value("tracefacts_source_pages", "sources", "env", [str, type(None)])
+    # True: the source pages join the root document's toctree (hidden, "Sources") by themselves
+    app.add_config_value("tracefacts_source_pages_toctree", True, "env", [bool])
+    # Where every sentence must carry a fact (globs of page names); a page's own metadata
+    # `tracefacts-sourced: true|false` overrides it. Facts and citations work on every page.
+    app.add_config_value("tracefacts_sourced_pages", ["**"], "env", [list, tuple, str])
     # HTML builders reuse each view cell's HTML from the last build (same output, faster);
     # False translates every view from docutils nodes, as other builders do.
     app.add_config_value("tracefacts_html_fragments", True, "html", [bool])
@@ -280,6 +295,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", check_config, priority=400)  # before Sphinx's own type check (800)
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)
+    app.connect("env-get-outdated", root_outdated)
+    app.connect("doctree-read", add_to_root_toctree, priority=400)  # before Sphinx's toctree collector (500)
     app.connect("env-before-read-docs", skip_undecodable_pages)
     app.connect("env-before-read-docs", env_before_read_docs)
     app.connect("doctree-read", check_sourcing)
@@ -301,5 +318,17 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", _add_static)
     app.add_css_file("tracefacts.css")
     app.add_js_file("tracefacts.js", defer="defer")
+    # The extension's own words in the build's `language` (gettext catalog in ./locale); the
+    # touch tip's words reach tracefacts.js as a JSON block in each page.
+    register_catalog(app)
+    app.connect("builder-inited", add_script_words)
+    # EPUB: citations as EPUB 3 notes, made before resolve (500) turns markers into links
+    app.add_node(tf_noteref, html=NOTEREF_HTML)
+    app.add_node(tf_note, html=NOTE_HTML)
+    app.connect("doctree-resolved", epub_notes, priority=400)
+    app.connect("builder-inited", add_epub_css)
+    # text, man, texinfo: a source page's line numbers in a column of their own
+    app.add_node(tf_plain_line, **PLAIN_LINE_VISITORS)
+    app.add_post_transform(PlainSourceLines)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 5}

@@ -33,6 +33,8 @@ from typing import Any
 from docutils import nodes
 from docutils.transforms.parts import ContentsFilter
 from sphinx import addnodes
+from sphinx.util import get_filetype
+from sphinx.util.matching import Matcher
 
 from ..figures import evidence_figures, figures_of, missing_figures
 from . import nodes as tfn
@@ -300,9 +302,55 @@ def _check_table_labels(app: Any, view: tf_view, evidence: _Evidence) -> None:
                        "(nor the date of its sources); take the figure out of the label", location)
 
 
+_TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+SWITCH = "tracefacts-sourced"  # the page's own say, in its metadata (front matter / field list)
+
+
+def is_sourced(app: Any, docname: str) -> bool:
+    """Whether the every-sentence rule applies to a page: its metadata ``tracefacts-sourced``
+    if it says so, else whether its name matches a glob of ``tracefacts_sourced_pages``."""
+    value = app.env.metadata.get(docname, {}).get(SWITCH)
+    if value is not None:
+        word = str(value).strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        report(app.env, "config", f"{SWITCH}: {_shown(str(value))!r} is neither true nor false; write "
+               f"{SWITCH}: true (every sentence must be sourced) or false; the page is checked meanwhile",
+               (docname, 1))
+        return True
+    return bool(Matcher(sourced_globs(app))(docname))
+
+
+def sourced_globs(app: Any) -> list[str]:
+    value = app.config.tracefacts_sourced_pages
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _hint(app: Any, docname: str) -> str:
+    """How to fix an unsourced sentence, in the syntax of the page it is on."""
+    if page_syntax_of(app, docname) == "markdown":
+        cite, show, editorial = "{cite-fact}`id`", "{fact}`id`", "```{editorial}``` block"
+    else:
+        cite, show, editorial = ":cite-fact:`id`", ":fact:`id`", "``.. editorial::`` block"
+    return (f"cite one with {cite}, show one with {show} (a fact is a sentence of its own: the words beside "
+            f"it need their own citation), or move it into an {editorial}")
+
+
+def page_syntax_of(app: Any, docname: str) -> str:
+    """The filetype of a page ("restructuredtext", "markdown", ...), from its file's suffix."""
+    try:
+        return get_filetype(app.config.source_suffix, app.env.doc2path(docname))
+    except Exception:  # FiletypeNotFoundError: a page Sphinx reads some other way
+        return "restructuredtext"
+
+
 def check_sourcing(app: Any, doctree: nodes.document) -> None:
     env = app.env
     docname = env.docname
+    if not is_sourced(app, docname):
+        return  # facts and citations still work here; the page is not held to the rule
     state = get_state(env)
     dom = domain(env)
     evidence = _Evidence(app, docname)
@@ -338,10 +386,8 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
             if sentence.is_fact or sentence.cited:
                 sourced += 1
             else:
-                report(env, "unsourced-sentence",
-                       f"{_shown(words)!r} carries no fact; cite one with {{cite-fact}}, show one with "
-                       "{fact} (a {fact} is a sentence of its own: the words beside it need their own "
-                       "citation), or move it into an editorial block", location)
+                report(env, "unsourced-sentence", f"{_shown(words)!r} carries no fact; {_hint(app, docname)}",
+                       location)
             if sentence.cited:
                 facts = [state.facts[i] for i in sentence.cited if i in state.facts]
                 quotes = [q.quote for f in facts for q in f.sources]
