@@ -111,8 +111,9 @@ def test_a_page_the_user_wrote_under_a_source_page_name_is_never_touched(handboo
     no_traceback(result)
     assert result.returncode != 0  # strict: those two sources have no page of their own
     for sid in ("alpha", "beta"):
-        assert re.search(rf"WARNING: \S*docs/sources/{sid}\.md: a page of the docs has the name of the generated page of "
-                         rf"source `{sid}`, so that source has no page of its own; rename this page", result.stderr)
+        assert re.search(rf"WARNING: \S*docs/sources/{sid}\.md: a page of the docs has the name of the generated "
+                         rf"page of source `{sid}`, so that source has no page of its own; rename this page",
+                         result.stderr)
     assert tree(handbook.docs) == before
     assert elsewhere.read_bytes() == b"# Precious notes\n\nNot yours to overwrite.\n"
 
