@@ -307,3 +307,20 @@ def test_every_builder_writes_the_generated_source_pages(handbook, builder):
     written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*")
                       if p.is_file() and p.suffix in (".txt", ".tex", ".html"))
     assert 'Alpha News: Rocket One' in written
+
+
+def test_a_source_registered_later_joins_the_contents_on_the_next_build(handbook):
+    index = handbook.docs / "index.md"
+    index.write_text(index.read_text().replace("sources/*\n", ""))
+    assert build(handbook).returncode == 0
+    handbook.write("seeds/c.txt", "Gamma says little.\n")
+    sha = hashlib.sha256(b"Gamma says little.\n").hexdigest()
+    with open(handbook.root / "facts/sources.yaml", "a", encoding="utf-8") as sources:
+        sources.write(f"  - id: gamma\n    file: seeds/c.txt\n    title: Gamma Notes\n    publisher: Gamma\n"
+                      f"    published: 2026-03-12\n    sha256: {sha}\n")
+    result = build(handbook)  # incremental: the same output and doctree folders
+    assert "unused-source" not in result.stderr or result.returncode != 0
+    nav = [t.strip() for t in texts(handbook.html("claims.html"), lambda tag, a: tag == "a"
+                                    and a.get("href", "").startswith("sources/") and "#" not in a["href"])]
+    assert nav == ["Alpha News: Rocket One", "Beta Blog", "Gamma Notes"]
+    assert "Gamma says little." in handbook.html("sources/gamma.html")

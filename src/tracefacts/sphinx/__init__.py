@@ -37,7 +37,7 @@ from .links import pages_of
 from .locale import add_script_words
 from .locale import register as register_catalog
 from .pages import FOLDER as PAGES_FOLDER
-from .pages import TITLE_ROLE, add_to_root_toctree, generate, root_outdated
+from .pages import TITLE_ROLE, add_to_root_toctree, generate, rewrite_all_on_new_contents, root_outdated
 from .plain_source import VISITORS as PLAIN_LINE_VISITORS
 from .plain_source import PlainSourceLines, tf_plain_line
 from .reach import check_reach
@@ -296,6 +296,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", builder_inited)
     app.connect("env-get-outdated", env_get_outdated)
     app.connect("env-get-outdated", root_outdated)
+    app.connect("env-updated", rewrite_all_on_new_contents)
     app.connect("doctree-read", add_to_root_toctree, priority=400)  # before Sphinx's toctree collector (500)
     app.connect("env-before-read-docs", skip_undecodable_pages)
     app.connect("env-before-read-docs", env_before_read_docs)

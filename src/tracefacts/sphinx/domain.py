@@ -49,6 +49,7 @@ class TracefactsDomain(Domain):
 
     state: BuildState | None = None  # the checked fact base of the running build (builder-inited)
     reading: list[str] = []  # the pages this build reads (env-before-read-docs); the list itself
+    contents_changed = False  # the source pages listed in the root toctree change in this build
 
     def _doc(self, key: str, docname: str) -> Any:
         return self.data[key].setdefault(docname, [] if key in _LISTS else {})

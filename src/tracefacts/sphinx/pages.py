@@ -239,5 +239,16 @@ def add_to_root_toctree(app: Any, doctree: nodes.document) -> None:
 def root_outdated(app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
     """env-get-outdated: the root document is read again when the set of source pages changes."""
     if domain(env).data.get("toctree_pages") != generated_pages(app) and app.config.root_doc in env.found_docs:
+        domain(env).contents_changed = True
         return [app.config.root_doc]
+    domain(env).contents_changed = False
+    return []
+
+
+def rewrite_all_on_new_contents(app: Any, env: Any) -> list[str]:
+    """env-updated: every page's navigation lists the source pages, so when that list changes
+    every page is written again (Sphinx itself rewrites only the page holding the toctree)."""
+    if domain(env).contents_changed:
+        domain(env).contents_changed = False
+        return sorted(env.found_docs)
     return []
