@@ -50,6 +50,7 @@ class TracefactsDomain(Domain):
     state: BuildState | None = None  # the checked fact base of the running build (builder-inited)
     reading: list[str] = []  # the pages this build reads (env-before-read-docs); the list itself
     contents_changed = False  # the source pages listed in the root toctree change in this build
+    one_page_duplicates = 0  # ids given twice in this build's one-page output (ids.py)
 
     def _doc(self, key: str, docname: str) -> Any:
         return self.data[key].setdefault(docname, [] if key in _LISTS else {})

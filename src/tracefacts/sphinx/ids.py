@@ -24,12 +24,11 @@ from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
 
 from . import nodes as tfn
-from .domain import report
+from .domain import domain, report
 from .links import SINGLE_PAGE_BUILDERS
 
 logger = logging.getLogger(__name__)
 LINK_TARGETS = {"tf-quote", "tf-source-line"}  # the elements tracefacts links to by id
-ONE_PAGE_DUPLICATES: dict[int, int] = {}  # id(app) -> duplicate ids found in this build's one-page output
 
 
 def duplicate_ids(doctree: nodes.Node) -> Iterator[tuple[str, nodes.Element, nodes.Element]]:
@@ -93,7 +92,7 @@ def check_one_page_ids(app: Any, doctree: nodes.document, docname: str) -> None:
         if first_page == page:
             continue  # one page's own duplicate: reported (and kept) when that page was read
         if not is_suppressed_warning("tracefacts", "duplicate-anchor", app.config.suppress_warnings):
-            ONE_PAGE_DUPLICATES[id(app)] = ONE_PAGE_DUPLICATES.get(id(app), 0) + 1
+            domain(app.env).one_page_duplicates += 1
         # Located at the author's label or section (what to rename) when one of the two is tracefacts' own.
         (here, here_page), (there, there_page) = ((first, first_page), (node, page)) if not _linked(first) \
             else ((node, page), (first, first_page))
@@ -109,7 +108,7 @@ def check_one_page_ids(app: Any, doctree: nodes.document, docname: str) -> None:
 
 def fail_strict_one_page(app: Any, exception: Exception | None) -> None:
     """build-finished: a strict build fails on the one-page output's duplicate ids, as on any page problem."""
-    found = ONE_PAGE_DUPLICATES.pop(id(app), 0)
+    found, domain(app.env).one_page_duplicates = domain(app.env).one_page_duplicates, 0
     if exception is None and found and app.config.tracefacts_strict:
         logger.error("tracefacts: %d id(s) given twice in the one-page output (duplicate-anchor)", found)
         app.statuscode = 1
