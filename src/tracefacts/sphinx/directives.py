@@ -12,6 +12,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from . import nodes as tfn
 from .domain import domain, get_state, report
+from .locale import _
 from .views import Spec, plan, tf_view
 
 
@@ -173,9 +174,8 @@ class Editorial(SphinxDirective):
     final_argument_whitespace = True
 
     def run(self) -> list[nodes.Node]:
-        title = "Editorial — our analysis, not from the sources"
-        if self.arguments:
-            title += f": {self.arguments[0]}"
+        title = (_("Editorial — our analysis, not from the sources: %(title)s") % {"title": self.arguments[0]}
+                 if self.arguments else _("Editorial — our analysis, not from the sources"))
         node = tf_editorial(classes=["tf-editorial", "admonition"])
         node += nodes.title(title, title)
         self.set_source_info(node)

@@ -8,12 +8,14 @@ text stands alone in a ``tf_text`` element (made by ``text``), which HTML writes
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from docutils import nodes
 
 from ..model import Fact
+from .locale import N_, _, day, month, split
 from .state import BuildState, date_label, source_label
 
 
@@ -84,19 +86,31 @@ def depart_tf_text_html(translator: Any, node: tf_text) -> None:
 HTML_VISITORS = {"html": (visit_tf_text_html, depart_tf_text_html)}  # for app.add_node(tf_text, **...)
 
 
-KIND_LABEL = {"reported": "Reported", "recommendation": "Recommendation", "opinion": "Opinion",
-              "vendor-claim": "Claim"}
+# The kinds' names, untranslated (translate with ``kind_label``).
+KIND_LABEL = {"reported": N_("Reported"), "recommendation": N_("Recommendation"), "opinion": N_("Opinion"),
+              "vendor-claim": N_("Claim")}
+
+# Whose statement it is, as one sentence per kind with the claimant's place in it: German
+# says "Behauptung von Meta", not "Meta's claim" (the words around a name are not fixed).
+_CLAIMED = {"vendor-claim": N_("%(claimant)s's claim"), "opinion": N_("Opinion — %(claimant)s"),
+            "recommendation": N_("Recommendation — %(claimant)s")}
+_CLAIMED_S = N_("%(claimant)s' claim")  # a name ending in s: "Jones' claim"
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABEL[kind]) if kind in KIND_LABEL else kind
 
 
 def _attribution_parts(fact: Fact) -> tuple[str, str | None, str] | None:
     """(words before the claimant, the claimant, words after), or None for plain reporting."""
     who = fact.claimant
-    if fact.kind == "vendor-claim":
-        return "", who, "'s claim" if who and not who.endswith("s") else "' claim"
-    if fact.kind in ("opinion", "recommendation"):
-        label = KIND_LABEL[fact.kind]
-        return (f"{label} — ", who, "") if who else (label, None, "")
-    return None
+    if fact.kind not in _CLAIMED:
+        return None
+    if not who:
+        return kind_label(fact.kind), None, ""
+    template = _CLAIMED_S if fact.kind == "vendor-claim" and who.endswith("s") else _CLAIMED[fact.kind]
+    before, after = split(template, "claimant")
+    return before, who, after
 
 
 def attribution(fact: Fact) -> str | None:
@@ -136,6 +150,26 @@ def publishers(sources: Iterable[Any]) -> list[nodes.Node]:
     return out
 
 
+def fact_date(fact: Fact) -> str:
+    """When the event of ``fact`` happened, as a timeline shows it: a day, or a month."""
+    if fact.date is None:
+        return ""
+    return month(fact.date) if fact.date_precision == "month" else day(fact.date)
+
+
+def as_of(date: dt.date | None, bound: bool, stale: bool) -> str:
+    """"as of 9 April 2026", "as of no later than 9 April 2026" (a source whose text is
+    undated), each with "— may be out of date" once the fact's review date has passed."""
+    if date is None:
+        return _("as of an unknown date — may be out of date") if stale else _("as of an unknown date")
+    when = day(date)
+    if bound:
+        label = _("as of no later than %(date)s — may be out of date") if stale else _("as of no later than %(date)s")
+    else:
+        label = _("as of %(date)s — may be out of date") if stale else _("as of %(date)s")
+    return label % {"date": when}
+
+
 def age_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
     """"as of 9 April 2026" beside a statement of a state that can change (or one with a review
     date), and "— may be out of date" once its review date has passed."""
@@ -143,18 +177,17 @@ def age_flag(state: BuildState, fact: Fact) -> nodes.inline | None:
     stale = fact.is_stale(state.result.today)
     if not stale and (honesty is None or not honesty.dated):
         return None
-    when = honesty.as_of_label if honesty is not None else "an unknown date"
-    label = f"as of {when}" + (" — may be out of date" if stale else "")
+    label = as_of(honesty.as_of, honesty.as_of_bound, stale) if honesty is not None else as_of(None, False, stale)
     return nodes.inline(label, label, classes=["tf-stale" if stale else "tf-as-of", "sd-badge"])
 
 
 def support_note(count: int, full: int) -> str | None:
     """The words after a fact's markers: how many sources carry the whole statement."""
     if count == 1:
-        return "single source"
+        return _("single source")
     if full >= 2:
         return None  # corroborated: the solid markers say it
-    return "single source in full" if full == 1 else "no source in full"
+    return _("single source in full") if full == 1 else _("no source in full")
 
 
 def citations(state: BuildState, fact: Fact) -> nodes.inline:
@@ -176,15 +209,16 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
         ref = citation_ref(classes=classes, fact=fact.id, index=found[0] if found else indexes[0], source=source.id)
         ref += text(source_label(source), "tf-marker")
         if partial:
-            ref += nodes.inline(" partial", " partial", classes=["tf-partial-note"])
+            note = " " + _("partial")
+            ref += nodes.inline(note, note, classes=["tf-partial-note"])
         tip = nodes.inline(classes=["tf-tip"])
         tip["support_smartquotes"] = False  # a quote is verbatim: no typographic rewriting
         for i in indexes:
             tip += text(fact.sources[i].quote, "tf-tip-quote")
         if partial:
-            lacking = partial.missing_label
-            tip += nodes.inline("", "", nodes.Text("Partial support: these words do not say "),
-                                text(lacking, "tf-tip-missing"), nodes.Text("."), classes=["tf-tip-partial"])
+            before, after = split(N_("Partial support: these words do not say %(missing)s."), "missing")
+            tip += nodes.inline("", "", *words_around(before, text(partial.missing_label, "tf-tip-missing"), after),
+                                classes=["tf-tip-partial"])
         where = nodes.inline(classes=["tf-tip-source"])
         where += [text(source.title, "tf-tip-title"), nodes.Text(" — "), text(source.publisher, "tf-publisher"),
                   nodes.Text(f", {date_label(source)}")]
@@ -195,6 +229,24 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
     if (note := support_note(count, full)) is not None:
         group += nodes.inline(note, note, classes=["tf-single-note"])
     return group
+
+
+def words_around(before: str, inserted: nodes.Node, after: str) -> list[nodes.Node]:
+    """A translated sentence with an inserted node in the place of its placeholder."""
+    return [*([nodes.Text(before)] if before else []), inserted, *([nodes.Text(after)] if after else [])]
+
+
+def used_on_nodes(links: list[nodes.Node]) -> list[nodes.Node]:
+    """After a fact on a source page: " — shown on A, B", or " — not shown on any page"."""
+    if not links:
+        return [nodes.Text(" " + _("— not shown on any page"))]
+    listed: list[nodes.Node] = []
+    for i, link in enumerate(links):
+        if i:
+            listed.append(nodes.Text(", "))
+        listed.append(link)
+    before, after = split(N_("— shown on %(pages)s"), "pages")
+    return [nodes.Text(" " + before), *listed, *([nodes.Text(after)] if after else [])]
 
 
 def fact_content(state: BuildState, fact: Fact) -> list[nodes.Node]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..check import CheckResult
-from ..model import Anchor, Fact, Source, day_label
+from ..model import Anchor, Fact, Source
+from .locale import _, day
 
 # punctuation around a publisher's first word, not part of its name
 _LABEL_TRIM = ",.;:/|()[]{}<>\"'“”‘’«»—–-·•*&+!?"
@@ -28,7 +29,8 @@ def source_label(source: Source) -> str:
 
 
 def date_label(source: Source) -> str:
-    return day_label(source.published) if source.published else "undated"
+    """A source's date as the pages show it, in the build's language."""
+    return day(source.published) if source.published else _("undated")
 
 
 @dataclass

@@ -17,12 +17,12 @@ from typing import Any
 from docutils import nodes
 
 from ..export import anchor_id
-from ..model import Fact
-from ..report import plural
+from ..model import KINDS, Fact
 from . import nodes as tfn
 from .domain import domain, get_state
 from .layout import BulletList, Cell, Layout, Table, to_nodes
 from .links import page_link, page_title, pages_of, quote_uri
+from .locale import N_, _, month, ngettext, split
 from .state import BuildState, date_label, digest, select, source_label
 
 Spec = tuple[tuple[str, Any], ...]  # sorted (option, value) pairs; "view" names the kind
@@ -122,8 +122,9 @@ def _table_cell_nodes(state: BuildState, facts: list[Fact]) -> list[nodes.Node]:
         node += [nodes.Text(" "), tfn.citations(state, fact)]
         cell.append(node)
     if not cell:
+        note = _("not stated in the sources")
         cell = [nodes.inline("—", "—", classes=["tf-empty"]), nodes.Text(" "),
-                nodes.inline("not stated in the sources", "not stated in the sources", classes=["tf-empty-note"])]
+                nodes.inline(note, note, classes=["tf-empty-note"])]
     return cell
 
 
@@ -158,9 +159,9 @@ def timeline(state: BuildState, ids: list[str], spec: dict[str, Any]) -> Layout:
     for fact in (state.facts[i] for i in ids):
         cited = tuple(state.sources[i] for i in fact.source_ids if i in state.sources)
         said = ", ".join(f"{s.publisher} ({date_label(s)})" for s in cited)
-        rows.append((_text("when", fact.date_label, nodes.strong), _fact_cell(state, fact),
+        rows.append((_text("when", tfn.fact_date(fact), nodes.strong), _fact_cell(state, fact),
                      Cell(("said", said), partial(tfn.publishers, cited))))
-    return Table(("When", "What happened", "Reported by"), ("tf-table", tfn.GENERATED, "tf-timeline"),
+    return Table((_("When"), _("What happened"), _("Reported by")), ("tf-table", tfn.GENERATED, "tf-timeline"),
                  tuple(rows), (2, 6, 3), scroll=True)
 
 
@@ -177,8 +178,8 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
         out.append(nodes.strong(label, "", tfn.text(label)))
         partial = honesty.partial(quote.source) if honesty is not None else None
         if partial is not None and quote.source not in [q.source for q in fact.sources[:index]]:
-            out += [nodes.Text(" (partial: does not say "), tfn.text(partial.missing_label, "tf-missing"),
-                    nodes.Text(")")]
+            before, after = split(N_("(partial: does not say %(missing)s)"), "missing")
+            out += [nodes.Text(" "), *tfn.words_around(before, tfn.text(partial.missing_label, "tf-missing"), after)]
         out.append(nodes.Text(": "))
         uri = quote_uri(app, docname, quote.source, anchor_id(anchor) if anchor else None)
         text = [nodes.Text("“"), tfn.text(quote.quote), nodes.Text("”")]
@@ -190,7 +191,7 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
 
 
 def _kind_nodes(state: BuildState, fact: Fact) -> list[nodes.Node]:
-    out: list[nodes.Node] = tfn.attribution_nodes(fact, "Reported")
+    out: list[nodes.Node] = tfn.attribution_nodes(fact, tfn.kind_label("reported"))
     if (flag := tfn.age_flag(state, fact)) is not None:
         out += [nodes.Text(" "), flag]
     return out
@@ -203,7 +204,8 @@ def _pages_nodes(app: Any, docname: str, pages: tuple[str, ...]) -> list[nodes.N
         if i:
             out.append(nodes.Text(", "))
         out.append(page_link(app, docname, page))
-    return out or [nodes.emphasis("none", "none")]
+    none = _("none")
+    return out or [nodes.emphasis(none, none)]
 
 
 def _id_nodes(fact: Fact) -> list[nodes.Node]:
@@ -225,8 +227,8 @@ def matrix(app: Any, docname: str, state: BuildState, ids: list[str]) -> Layout:
             Cell(("quotes", fp), partial(_quote_nodes, app, docname, state, fact)),
             Cell(("pages", titles[pages]), partial(_pages_nodes, app, docname, pages)),
         ))
-    return Table(("Fact", "Kind", "Sources and quotes", "Shown on"), ("tf-table", tfn.GENERATED, "tf-trace-matrix"),
-                 tuple(rows), (5, 2, 6, 2), scroll=True)
+    return Table((_("Fact"), _("Kind"), _("Sources and quotes"), _("Shown on")),
+                 ("tf-table", tfn.GENERATED, "tf-trace-matrix"), tuple(rows), (5, 2, 6, 2), scroll=True)
 
 
 def _fields(items: list[tuple[str, str]], classes: list[str]) -> nodes.field_list:
@@ -244,14 +246,16 @@ def matrix_summary(app: Any, state: BuildState) -> list[tuple[str, str]]:
     total = sum(t for t, _ in dom.data["sentences"].values())
     sourced = sum(s for _, s in dom.data["sentences"].values())
     unused = [f for f in state.facts if not pages_of(app, f)]
-    share = f"{sourced / total:.0%}" if total else "n/a"
+    share = f"{sourced / total:.0%}" if total else _("n/a")
     corroborated = sum(h.corroborated for h in state.result.honesty.values())
     return [
-        ("Facts", str(len(state.facts))), ("Sources", str(len(state.sources))),
-        ("Corroborated facts", f"{corroborated} (two or more sources each carry the whole statement)"),
-        ("Pages showing facts", str(len(pages))),
-        ("Sentences sourced", f"{share} ({sourced} of {total} sentences outside editorial blocks)"),
-        ("Facts on no page", str(len(unused)) + (f": {', '.join(unused)}" if unused else "")),
+        (_("Facts"), str(len(state.facts))), (_("Sources"), str(len(state.sources))),
+        (_("Corroborated facts"), _("%(count)d (two or more sources each carry the whole statement)")
+         % {"count": corroborated}),
+        (_("Pages showing facts"), str(len(pages))),
+        (_("Sentences sourced"), _("%(share)s (%(sourced)d of %(total)d sentences outside editorial blocks)")
+         % {"share": share, "sourced": sourced, "total": total}),
+        (_("Facts on no page"), str(len(unused)) + (f": {', '.join(unused)}" if unused else "")),
     ]
 
 
@@ -264,17 +268,26 @@ def fact_summary(state: BuildState) -> list[tuple[str, str]]:
     published = [s for s in state.sources.values() if s.published]
     newest = max(published, key=lambda s: s.published) if published else None
     stale = sum(f.is_stale(state.result.today) for f in facts)
-    by_kind = {k: sum(f.kind == k for f in facts) for k in tfn.KIND_LABEL}
+    by_kind = {k: sum(f.kind == k for f in facts) for k in KINDS}
+    counts = {
+        "total": len(facts), "reported": by_kind["reported"],
+        "claims": ngettext("%(count)d vendor claim", "%(count)d vendor claims", by_kind["vendor-claim"])
+        % {"count": by_kind["vendor-claim"]},
+        "opinions": ngettext("%(count)d opinion", "%(count)d opinions", by_kind["opinion"])
+        % {"count": by_kind["opinion"]},
+        "recommendations": ngettext("%(count)d recommendation", "%(count)d recommendations",
+                                    by_kind["recommendation"]) % {"count": by_kind["recommendation"]},
+    }
     return [
-        ("As of", f"{newest.published.strftime('%B %Y')} (newest source: {date_label(newest)})"
-         if newest and newest.published else "no dated source"),
-        ("Facts", f"{len(facts)}: {by_kind['reported']} reported, "
-                  f"{plural(by_kind['vendor-claim'], 'vendor claim')}, {plural(by_kind['opinion'], 'opinion')}, "
-                  f"{plural(by_kind['recommendation'], 'recommendation')}"),
-        ("Sources", str(len(state.sources))),
-        ("Single-source facts", f"{single} of {len(facts)} (not carried in full by two sources)"),
-        ("Shown with an as-of date", f"{dated} (a state that can change, or a review date)"),
-        ("Past their review date", f"{stale} (flagged “may be out of date”)"),
+        (_("As of"), _("%(month)s (newest source: %(date)s)") % {"month": month(newest.published),
+                                                                 "date": date_label(newest)}
+         if newest and newest.published else _("no dated source")),
+        (_("Facts"), _("%(total)d: %(reported)d reported, %(claims)s, %(opinions)s, %(recommendations)s") % counts),
+        (_("Sources"), str(len(state.sources))),
+        (_("Single-source facts"), _("%(single)d of %(total)d (not carried in full by two sources)")
+         % {"single": single, "total": len(facts)}),
+        (_("Shown with an as-of date"), _("%(count)d (a state that can change, or a review date)") % {"count": dated}),
+        (_("Past their review date"), _("%(count)d (flagged “may be out of date”)") % {"count": stale}),
     ]
 
 

@@ -20,6 +20,12 @@
 // A touch screen has no hover: the first tap on a citation marker opens its tip (the
 // quote and where it comes from), a second tap follows the link, a tap elsewhere closes it.
 (function () {
+  // The words under an open tip, in the page's language: the extension writes them into
+  // the page (a JSON block), this script translates nothing.
+  function words() {
+    var block = document.getElementById("tracefacts-words");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  }
   var pointer = "mouse";  // how the reader last acted: a key press is not a tap
   document.addEventListener("pointerdown", function (event) { pointer = event.pointerType; }, true);
   document.addEventListener("keydown", function () { pointer = "keyboard"; }, true);
@@ -30,6 +36,8 @@
     });
     if (!cite || pointer !== "touch" || cite.classList.contains("tf-open")) return;
     event.preventDefault();
+    var tip = cite.querySelector(".tf-tip");
+    if (tip && !tip.hasAttribute("data-tf-tap")) tip.setAttribute("data-tf-tap", words().tap || "");
     cite.classList.add("tf-open");
   }, true);
 })();
