@@ -15,3 +15,8 @@ html_title = "Muse Spark briefing"
 
 tracefacts_root = ".."  # the handbook root (facts/, seeds/) relative to this folder
 tracefacts_strict = True
+
+# EPUB (`sphinx-build -b epub`): the book's edition, dated by its newest source (EPUBCheck
+# refuses the empty ibooks:version Sphinx writes without one), and what the book is.
+version = release = "2026.04"
+epub_description = "A developer briefing on Meta's Muse Spark; every sentence is traceable to its source."

@@ -7,6 +7,7 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v epubcheck >/dev/null 2>&1 || need+=(epubcheck)  # checks the EPUB build (tests/sphinx/test_other_builders.py)
 # Lists are read whole, then searched: `fc-list | grep -q` fails under pipefail when grep
 # stops reading early, and would reinstall what is there.
 grep -q libpango-1.0.so <<<"$(ldconfig -p 2>/dev/null || true)" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
