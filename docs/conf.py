@@ -20,3 +20,9 @@ tracefacts_strict = True
 # refuses the empty ibooks:version Sphinx writes without one), and what the book is.
 version = release = "2026.04"
 epub_description = "A developer briefing on Meta's Muse Spark; every sentence is traceable to its source."
+
+# LaTeX (`sphinx-build -M latexpdf docs <out>`): XeLaTeX with Sphinx's FreeFont set-up sets
+# any character a source or fact holds (curly quotes, dashes, other scripts) with no
+# per-character declaration; pdfLaTeX stops at the first character it was not told of.
+latex_engine = "xelatex"
+latex_elements = {"papersize": "a4paper"}

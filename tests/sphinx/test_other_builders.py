@@ -264,12 +264,13 @@ def test_singlehtml_citations_land_on_quotes_of_the_one_page(built, book):  # ty
 
 def test_dirhtml_citations_land_on_quotes_of_the_page_they_name(built):  # type: ignore[no-untyped-def]
     out = built("dirhtml")
+    pages = {path.resolve(): Page(path.read_text(encoding="utf-8")) for path in out.rglob("index.html")}
     seen = 0
-    for path in out.rglob("index.html"):
-        for href in Page(path.read_text(encoding="utf-8")).cites:
+    for path, page in pages.items():
+        for href in page.cites:
             target = (path.parent / urlsplit(href).path).resolve() / "index.html"
-            assert target.is_file(), f"{path.relative_to(out)}: {href} names no page"
-            assert fragment(href) in Page(target.read_text(encoding="utf-8")).ids, f"{path.relative_to(out)}: {href}"
+            assert target in pages, f"{path.relative_to(out)}: {href} names no page"
+            assert fragment(href) in pages[target].ids, f"{path.relative_to(out)}: {href}"
             seen += 1
     assert seen >= 200
 
@@ -280,14 +281,15 @@ def test_json_pages_hold_their_citations_and_each_lands_on_a_quote(built, book):
               for p in out.rglob("*.fjson")}
     for doc in ("index", "what-is-muse-spark", "sources/devpik-2026-04-09", "sources/venturebeat-2026-04-25"):
         assert bodies[doc]["title"] and bodies[doc]["body"], doc
+    parsed = {doc: Page(page.get("body", "")) for doc, page in bodies.items()}
     seen = 0
-    for doc, page in bodies.items():
-        for href in Page(page.get("body", "")).cites:
+    for doc, page in parsed.items():
+        for href in page.cites:
             # a JSON page's links are written for a URL ending in "/": <doc>/ (an index: its folder)
             base = f"/{doc.removesuffix('index')}" if doc == "index" or doc.endswith("/index") else f"/{doc}/"
             target = urljoin(base, urlsplit(href).path).strip("/") or "index"
             assert target in bodies, f"{doc}: {href} names no page"
-            assert fragment(href) in Page(bodies[target]["body"]).ids, f"{doc}: {href}"
+            assert fragment(href) in parsed[target].ids, f"{doc}: {href}"
             seen += 1
     assert seen >= 200
 

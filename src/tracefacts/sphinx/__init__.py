@@ -32,6 +32,7 @@ from .exports import write_exports
 from .fragments import tf_html, visit_slot, visit_tf_html
 from .headings import FactsOutOfHeadings
 from .ids import check_ids, check_one_page_ids, fail_strict_one_page
+from .latex import setup_latex
 from .layout import slot
 from .links import pages_of
 from .locale import add_script_words
@@ -331,5 +332,7 @@ def setup(app: Any) -> dict[str, Any]:
     # text, man, texinfo: a source page's line numbers in a column of their own
     app.add_node(tf_plain_line, **PLAIN_LINE_VISITORS)
     app.add_post_transform(PlainSourceLines)
+    # LaTeX: citations as footnotes, quote anchors as labels, source pages as the appendix
+    setup_latex(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 5}

@@ -5,7 +5,8 @@ run into the text, or never seen. In an EPUB each marker is a note reference
 (``<a epub:type="noteref">``) and what its tip held (the quotes, the source's title,
 publisher and date, how far the source carries the statement) is an
 ``<aside epub:type="footnote">`` at the end of the page, which readers show as a pop-up
-(and others as an end note), with a link to the highlighted quote on the source page.
+(and others as an end note). The source's title, publisher and date link to the highlighted
+quote on the source page, and "↩" back to the marker.
 
 Runs at ``doctree-resolved`` before ``resolve.resolve``: it draws the page's views as
 docutils nodes (the HTML builders' cached cell HTML holds tips) and turns every
@@ -69,8 +70,11 @@ def _support_words(ref: tfn.citation_ref) -> list[nodes.Node]:
     group = ref.parent
     if not isinstance(group, nodes.Element) or "tf-cites" not in group["classes"]:
         return []
-    return [child.deepcopy() for child in group.children
-            if isinstance(child, nodes.Element) and "tf-single-note" in child["classes"]]
+    words = [child.deepcopy() for child in group.children
+             if isinstance(child, nodes.Element) and "tf-single-note" in child["classes"]]
+    for word in words:
+        word["classes"] = []  # the HTML style of words after a marker (small, raised) is not a note's
+    return words
 
 
 def _paragraph(child: nodes.Node) -> nodes.paragraph:
@@ -88,6 +92,18 @@ def _paragraph(child: nodes.Node) -> nodes.paragraph:
     return para
 
 
+def _link_source(note: tf_note, uri: str) -> None:
+    """The source's title, publisher and date become the link to the highlighted quote (as
+    the marker is in HTML): no words of our own that a translated build would show in English."""
+    source = next((p for p in note.children if "tf-note-source" in p["classes"]), None)
+    if source is None:  # a tip without its source line: the link stands alone
+        note += nodes.paragraph("", "", nodes.reference("", "¶", refuri=uri, internal=True))
+        return
+    children = list(source.children)
+    source.children = []
+    source += nodes.reference("", "", *children, refuri=uri, internal=True)
+
+
 def _note(app: Any, docname: str, ref: tfn.citation_ref, number: int) -> tuple[tf_noteref, tf_note]:
     """The marker as a note reference and the tip's content as its note (moved, not copied)."""
     note_id, ref_id = NOTE_ID.format(number), NOTEREF_ID.format(number)
@@ -102,14 +118,12 @@ def _note(app: Any, docname: str, ref: tfn.citation_ref, number: int) -> tuple[t
     support = _support_words(ref)
     if support:
         note += nodes.paragraph("", "", *support, classes=["tf-note-support"])
-    links = nodes.paragraph(classes=["tf-note-links"])
     anchor = get_state(app.env).result.anchors.get((ref["fact"], ref["index"]))
     uri = quote_uri(app, docname, ref["source"], anchor_id(anchor) if anchor else None)
     if uri is not None:
-        links += nodes.reference("", "The quote on its source page", refuri=uri, internal=True)
-        links += nodes.Text(" · ")
-    links += nodes.reference("", "Back to the text", refid=ref_id, internal=True)
-    note += links
+        _link_source(note, uri)
+    # back to the marker: a symbol, not words (readers that show notes at the end of the page)
+    note += nodes.paragraph("", "", nodes.reference("", "↩", refid=ref_id, internal=True), classes=["tf-note-back"])
     ref.children = []
     return marker, note
 

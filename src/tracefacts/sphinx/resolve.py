@@ -13,6 +13,7 @@ from . import nodes as tfn
 from .domain import get_state
 from .fragments import FOLDER, FragmentStore, HtmlRenderer, store_header
 from .links import page_link, pages_of, quote_uri
+from .notes import plain_notes
 from .views import draw, tf_view
 
 
@@ -63,7 +64,7 @@ def _renderer(app: Any, doctree: nodes.document, docname: str) -> HtmlRenderer |
     return HtmlRenderer(app, doctree, docname, state.fragments, lambda tree: resolve_tree(app, docname, tree))
 
 
-def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
+def draw_views(app: Any, doctree: nodes.document, docname: str) -> None:
     views = list(doctree.findall(tf_view))
     if views:
         renderer = _renderer(app, doctree, docname)
@@ -72,4 +73,11 @@ def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
             render = (lambda layout, c=context: renderer.render(layout, c)) if renderer else (lambda layout: None)
             with gc_paused():
                 node.replace_self(draw(app, docname, node["spec"], render))
+
+
+def resolve(app: Any, doctree: nodes.document, docname: str) -> None:
+    """doctree-resolved. LaTeX did this work already, in a post-transform (``latex.py``):
+    there nothing is left to draw or resolve."""
+    draw_views(app, doctree, docname)
+    plain_notes(app, doctree, docname)  # text, man, texinfo: citations as numbered notes (LaTeX: latex.py)
     resolve_tree(app, docname, doctree)
