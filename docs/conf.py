@@ -15,6 +15,7 @@ html_title = "Muse Spark briefing"
 
 tracefacts_root = ".."  # the handbook root (facts/, seeds/) relative to this folder
 tracefacts_strict = True
+tracefacts_sourced_pages = ["**"]  # a briefing: every sentence of every page carries a fact
 
 # EPUB (`sphinx-build -b epub`): the book's edition, dated by its newest source (EPUBCheck
 # refuses the empty ibooks:version Sphinx writes without one), and what the book is.

@@ -181,3 +181,17 @@ def test_the_real_handbook_builds_without_writing_into_docs(tmp_path):
     assert result.returncode == 0, result.stderr
     after = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if "_build" not in p.parts}
     assert after == before
+
+
+@pytest.mark.parametrize(("pattern", "hint"), [
+    ("notes.rst", "page names have no suffix: write 'notes'"),
+    ("Notes", "page names are written as in a toctree"),
+    ("", "page names are written as in a toctree"),
+])
+def test_a_sourced_pages_glob_that_names_no_page_is_said(rest_book, pattern, hint):
+    first = _with_an_unsourced_page(rest_book, f"tracefacts_sourced_pages = ['index', {pattern!r}]\n", NOTES)
+    second = rest_book.build()  # nothing changed: nothing is read again, and it fails again
+    for result in (first, second):
+        assert result.returncode != 0
+        assert (f"WARNING: tracefacts_sourced_pages: {pattern!r} names no page, so the sourcing rule applies to "
+                f"no page through it; {hint}") in result.stderr

@@ -228,11 +228,13 @@ def test_a_matrix_filtered_by_topic_lists_and_follows_only_its_facts(handbook):
 
 
 def test_source_pages_that_cannot_be_written_are_a_clear_problem(handbook):
-    handbook.write("docs/sources", "a file where the generated pages' folder should be\n")
+    # a file where the generated pages' folder should be, beside the doctrees
+    handbook.write("docs/_build/html/.doctrees/tracefacts-pages", "not a folder\n")
     result = handbook.build()
     assert result.returncode != 0
-    assert "cannot write the generated source pages into" in result.stderr
-    assert "tracefacts_source_pages = None" in result.stderr
+    for sid in ("alpha", "beta"):
+        assert re.search(rf"WARNING: source `{sid}` has no page: its file \S+/tracefacts-pages/sources/{sid}\.rst "
+                         r"cannot be written \(", result.stderr), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -323,3 +323,92 @@ def test_a_source_registered_later_joins_the_contents_on_the_next_build(handbook
                                     and a.get("href", "").startswith("sources/") and "#" not in a["href"])]
     assert nav == ["Alpha News: Rocket One", "Beta Blog", "Gamma Notes"]
     assert "Gamma says little." in handbook.html("sources/gamma.html")
+
+
+def test_a_page_of_the_user_that_goes_gives_the_name_back_to_the_source_page(handbook):
+    assert build(handbook).returncode == 0
+    handbook.write("docs/sources/alpha.md", "# My alpha page\n\nNothing here.\n")
+    assert build(handbook).returncode != 0  # strict: the user's page holds an unsourced sentence
+    assert "My alpha page" in handbook.html("sources/alpha.html")
+    (handbook.docs / "sources/alpha.md").unlink()
+    again = build(handbook)
+    assert again.returncode == 0, again.stderr  # its kept problem went with it
+    assert "My alpha page" not in handbook.html("sources/alpha.html")
+    assert 'id="q-rocket.launched"' in handbook.html("sources/alpha.html")
+
+
+def test_a_user_page_with_an_old_date_still_takes_the_name(handbook):
+    assert build(handbook).returncode == 0
+    handbook.write("docs/sources/alpha.md", "# My alpha page\n\n{fact}`rocket.launched`\n")
+    os.utime(handbook.docs / "sources/alpha.md", (946684800, 946684800))  # 2000-01-01
+    build(handbook)
+    assert "My alpha page" in handbook.html("sources/alpha.html")
+
+
+@pytest.mark.parametrize("folder", ["sources/", "./sources", "sources//"])
+def test_a_source_pages_folder_written_with_a_slash_is_the_same_folder(handbook, folder):
+    conf = handbook.docs / "conf.py"
+    conf.write_text(conf.read_text() + f"tracefacts_source_pages = {folder!r}\n")
+    result = build(handbook)
+    assert result.returncode == 0, result.stderr
+    assert "//" not in result.stdout
+    page = handbook.html("sources/alpha.html")
+    assert 'href="../_static/' in page and "../../" not in page
+    assert 'href="sources/alpha.html#q-rocket.launched"' in handbook.html("index.html")
+
+
+def test_a_parallel_build_with_no_change_reads_nothing(handbook):
+    cmd = [sys.executable, "-m", "sphinx", "-j", "2", "-b", "html", "-W", "--keep-going",
+           str(handbook.docs), str(handbook.out)]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=handbook.root)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=handbook.root)
+    assert second.returncode == 0, second.stderr
+    assert "0 added, 0 changed, 0 removed" in second.stdout and "no targets are out of date" in second.stdout
+
+
+def test_source_pages_listed_by_another_page_too_are_said_on_every_build(handbook):
+    index = handbook.docs / "index.md"
+    index.write_text(index.read_text().replace("sources/*\n", "zappendix\n"))
+    handbook.write("docs/zappendix.md", "# Appendix\n\n```{toctree}\n:glob:\nsources/*\n```\n")
+    for _ in range(2):
+        result = build(handbook)
+        assert result.returncode != 0
+        assert re.search(r"zappendix\.md: WARNING: a toctree of this page lists sources/alpha, sources/beta, "
+                         r"which tracefacts also lists in the root document's 'Sources' toctree", result.stderr)
+    conf = handbook.docs / "conf.py"
+    conf.write_text(conf.read_text() + "tracefacts_source_pages_toctree = False\n")
+    fixed = build(handbook)
+    assert fixed.returncode == 0, fixed.stderr
+
+
+def test_a_doctree_folder_inside_the_docs_does_not_publish_the_pages_twice(handbook):
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-d", str(handbook.docs / "dt"),
+           str(handbook.docs), str(handbook.out)]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=handbook.root)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(handbook.out).as_posix() for p in handbook.out.rglob("alpha.html")) \
+        == ["sources/alpha.html"]
+
+
+def test_the_projects_exclude_patterns_hold_for_the_source_pages(handbook):
+    conf = handbook.docs / "conf.py"
+    conf.write_text(conf.read_text().replace('exclude_patterns = ["_build"]',
+                                             'exclude_patterns = ["_build", "sources/beta.*"]'))
+    build(handbook)
+    assert (handbook.out / "sources/alpha.html").is_file()
+    assert not (handbook.out / "sources/beta.html").exists()
+
+
+def test_a_source_page_that_dirhtml_would_write_over_a_user_page_is_not_made(handbook):
+    yaml = (handbook.root / "facts/sources.yaml").read_text()
+    handbook.write("facts/sources.yaml", yaml.replace("id: beta", "id: index"))
+    facts = (handbook.root / "facts/rocket.yaml").read_text()
+    handbook.write("facts/rocket.yaml", facts.replace("source: beta", "source: index"))
+    handbook.write("docs/sources.md", "# Sources\n\n{fact}`rocket.plan`\n")
+    index = handbook.docs / "index.md"
+    index.write_text(index.read_text().replace("sources/*\n", "sources\n"))
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "dirhtml", "-W", "--keep-going",
+                             str(handbook.docs), str(handbook.root / "dirout")], capture_output=True, text=True)
+    assert "a page of the docs has the name of the generated page of source `index`" in result.stderr
+    assert "Keep a migration plan ready." in (handbook.root / "dirout/sources/index.html").read_text()

@@ -184,10 +184,6 @@ def test_a_german_build_shows_german_labels_and_dates(german):
     assert words is not None and json.loads(words.group(1)) == {"tap": "Erneut tippen, um die Quelle zu öffnen"}
 
 
-# Written by resolve.py itself (not through the catalog yet): nodes.used_on_nodes has its words.
-FROM_RESOLVE = {"shown on", "not shown on any page"}
-
-
 def _english_left(book, page: str) -> list[str]:  # type: ignore[no-untyped-def]
     words = our_words(book.html(page))
     assert words, page
@@ -200,12 +196,10 @@ def test_a_german_page_holds_no_english_label(german):
     assert {"single source", "'s claim", "Opinion", "as of", "may be out of date", "Shown on", "Title",
             "Quotes used", "Page furniture", "Tap again to open the source"} <= english_fragments()
     for page in PAGES:
-        assert sorted(set(_english_left(german, page)) - FROM_RESOLVE) == [], page
+        assert sorted(set(_english_left(german, page))) == [], page
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="resolve.py writes ' — shown on ' / ' — not shown on any page' itself; "
-                   "it should call nodes.used_on_nodes (then drop this mark and FROM_RESOLVE)")
 def test_a_german_source_page_says_where_each_fact_is_shown_in_german(german):
     _built(german)
     assert "— gezeigt auf Raketen-Handbuch" in text_of(german.html("sources/alpha.html"))
@@ -224,7 +218,7 @@ def test_switching_the_language_in_the_same_folders_leaves_no_label_of_the_other
     conf.write_text(german.german_conf, encoding="utf-8")
     _built(german)
     for page in PAGES:
-        assert sorted(set(_english_left(german, page)) - FROM_RESOLVE) == [], page
+        assert sorted(set(_english_left(german, page))) == [], page
     assert "Fakt Art Quellen und Zitate Gezeigt auf" in text_of(german.html("matrix.html"))
     # the exports are data: English keys and values whatever the pages' language
     assert (german.out / "tracefacts.json").read_bytes() == english_json

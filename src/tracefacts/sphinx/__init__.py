@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
+from sphinx.util.matching import Matcher
 
 from .. import __version__
 from ..gcpause import HeapFreeze
@@ -38,14 +39,23 @@ from .links import pages_of
 from .locale import add_script_words
 from .locale import register as register_catalog
 from .pages import FOLDER as PAGES_FOLDER
-from .pages import TITLE_ROLE, add_to_root_toctree, generate, rewrite_all_on_new_contents, root_outdated
+from .pages import (
+    TITLE_ROLE,
+    add_to_root_toctree,
+    folder_problem,
+    generate,
+    listed_twice,
+    note_file,
+    rewrite_all_on_new_contents,
+    root_outdated,
+)
 from .plain_source import VISITORS as PLAIN_LINE_VISITORS
 from .plain_source import PlainSourceLines, tf_plain_line
 from .reach import check_reach
 from .resolve import resolve
 from .showing import note_what_is_drawn, outdated_by_conditions
 from .source_page import SourceText, SourceTitle, UnwrapVerbatim, skip_undecodable_pages
-from .sourcing import check_sourcing
+from .sourcing import check_sourcing, sourced_globs
 from .state import BuildState, digest
 from .views import plan, tf_view, write_signature
 
@@ -99,6 +109,23 @@ def check_config(app: Any, config: Any) -> None:
             continue
         _config_warning(app, name, "%s = %s is not %s; using %s", name, _said(repr(value)), what, repr(default))
         setattr(config, name, default)
+    folder = config.tracefacts_source_pages
+    if isinstance(folder, str) and folder_problem(folder) is None:
+        # "sources/", "./sources" and "sources" name one folder: page names must not hold "//" or "./"
+        config.tracefacts_source_pages = PurePosixPath(folder).as_posix()
+
+
+def check_sourced_globs(app: Any, env: Any) -> None:
+    """env-updated: a glob of tracefacts_sourced_pages that names no page turns the
+    every-sentence rule off where the author meant it on; said on every build."""
+    for pattern in sourced_globs(app):
+        if any(Matcher([pattern])(doc) for doc in env.found_docs):
+            continue
+        suffix = next((s for s in app.config.source_suffix if pattern.endswith(s)), None)
+        hint = (f"; page names have no suffix: write {pattern[: -len(suffix)]!r}" if suffix
+                else "; page names are written as in a toctree, relative to the docs folder, without a suffix")
+        _config_warning(app, "tracefacts_sourced_pages", "tracefacts_sourced_pages: %s names no page, so the "
+                        "sourcing rule applies to no page through it%s", _said(repr(pattern)), hint)
 
 
 def _today(app: Any) -> dt.date:
@@ -298,6 +325,11 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("env-get-outdated", env_get_outdated)
     app.connect("env-get-outdated", root_outdated)
     app.connect("env-updated", rewrite_all_on_new_contents)
+    app.connect("doctree-read", note_file)
+    # env-updated, not env-check-consistency: Sphinx checks consistency only in a build that read
+    # something, and a strict build must fail again on a second run with no change
+    app.connect("env-updated", listed_twice)
+    app.connect("env-updated", check_sourced_globs)
     app.connect("doctree-read", add_to_root_toctree, priority=400)  # before Sphinx's toctree collector (500)
     app.connect("env-before-read-docs", skip_undecodable_pages)
     app.connect("env-before-read-docs", env_before_read_docs)
@@ -335,4 +367,4 @@ def setup(app: Any) -> dict[str, Any]:
     # LaTeX: citations as footnotes, quote anchors as labels, source pages as the appendix
     setup_latex(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 5}
+            "env_version": 6}

@@ -19,7 +19,7 @@ from .state import BuildState
 logger = logging.getLogger(__name__)
 
 PER_DOC = ("shows", "rendered", "views", "sources", "sentences", "drawn", "written", "problems", "unknown",
-           "checked", "conditions")
+           "checked", "conditions", "files", "toctree")
 _LISTS = ("views", "drawn", "problems")
 
 Location = Any  # "path:line" (directives) or (docname, line) (the sourcing check): what the logger takes
@@ -28,7 +28,7 @@ Location = Any  # "path:line" (directives) or (docname, line) (the sourcing chec
 class TracefactsDomain(Domain):
     name = "tf"
     label = "tracefacts"
-    data_version = 1  # a saved environment of an older layout is read afresh, not half-used
+    data_version = 2  # a saved environment of an older layout is read afresh, not half-used
     initial_data: dict[str, Any] = {
         "shows": {},  # docname -> {fact id: first line}   (facts the page draws for this builder: showing.py)
         "rendered": {},  # docname -> {fact id: fingerprint}   (drawn when the page is read: roles)
@@ -45,6 +45,8 @@ class TracefactsDomain(Domain):
         # How each `only`/`ifconfig` condition on a page that shows facts was judged when it was
         # read (showing.py): "shows" holds only what that verdict lets the builder draw.
         "conditions": {},  # docname -> {(kind, expression): verdict}
+        "files": {},  # docname -> the file it was read from (pages.py: a source page's name can change files)
+        "toctree": {},  # root docname -> the source pages its "Sources" toctree lists (pages.py)
     }
 
     state: BuildState | None = None  # the checked fact base of the running build (builder-inited)

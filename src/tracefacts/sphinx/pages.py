@@ -30,9 +30,11 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.project import Project
 from sphinx.util import logging
+from sphinx.util.matching import Matcher
 
 from ..atomic import write_atomic
 from .domain import domain
+from .locale import _
 from .state import BuildState
 
 logger = logging.getLogger(__name__)
@@ -83,24 +85,38 @@ class GeneratedPages(Project):
 
     generated: dict[str, Path]  # docname -> the absolute path of its file
     named: dict[str, str]  # docname -> the name it is shown under, as if in the docs folder ("sources/a.md")
+    hidden: list[str]  # the generated files' folder, relative to the docs, when it lies inside them
 
     def discover(self, exclude_paths: Iterable[str] = (), include_paths: Iterable[str] = ("**",)) -> set[str]:
-        found = super().discover(exclude_paths, include_paths)
+        exclude_paths, include_paths = list(exclude_paths), list(include_paths)
+        # the generated files themselves, when the build folder lies inside the docs, are not pages
+        found = super().discover([*exclude_paths, *self.hidden], include_paths)
+        excluded, included = Matcher(exclude_paths), Matcher(include_paths)
         for docname in list(self.generated):
-            if docname in found:
-                mine = Path(self.srcdir, super().doc2path(docname, absolute=False))
-                if _is_old_stub(mine):
+            named = self.named[docname]
+            if excluded(named) or not included(named):
+                self._drop(docname)  # the user's patterns hold for these pages too
+                continue
+            clash = docname if docname in found else None
+            if clash is None and docname.endswith("/index") and docname[: -len("/index")] in found:
+                clash = docname[: -len("/index")]  # dirhtml writes both as <folder>/index.html
+            if clash is not None:
+                mine = Path(self.srcdir, super().doc2path(clash, absolute=False))
+                if clash == docname and _is_old_stub(mine):
                     self._forget(docname)
                 else:
                     logger.warning("%s: a page of the docs has the name of the generated page of source `%s`, "
                                    "so that source has no page of its own; rename this page, or set "
                                    "tracefacts_source_pages to another folder", mine, docname.rpartition("/")[2],
                                    type="tracefacts", subtype="source-pages")
-                    del self.generated[docname]
-                    del self.named[docname]
+                    self._drop(docname)
                     continue
             found.add(docname)
         return found
+
+    def _drop(self, docname: str) -> None:
+        del self.generated[docname]
+        del self.named[docname]
 
     def _forget(self, docname: str) -> None:
         """Drop a document found in the docs folder (an old generated stub) from Sphinx's own maps."""
@@ -154,9 +170,13 @@ def generate(app: Any, state: BuildState) -> None:
     project = app.project
     if not isinstance(project, GeneratedPages):
         project.__class__ = GeneratedPages  # the same object Sphinx and the env hold: its class widened
-    project.generated, project.named = {}, {}
+    project.generated, project.named, project.hidden = {}, {}, []
     folder = app.config.tracefacts_source_pages
     where = Path(app.doctreedir) / FOLDER
+    try:
+        project.hidden.append(where.resolve().relative_to(Path(app.srcdir).resolve()).as_posix())
+    except ValueError:
+        pass  # outside the docs, as it should be
     wanted: set[Path] = set()
     if folder:
         if (problem := folder_problem(folder)) is not None:
@@ -171,8 +191,13 @@ def generate(app: Any, state: BuildState) -> None:
         suffix, filetype = syntax
         for sid in state.sources:
             path = where / PurePosixPath(folder) / f"{sid}{suffix}"
-            _write_if_changed(path, page_text(filetype, sid))
             wanted.add(path)
+            try:
+                _write_if_changed(path, page_text(filetype, sid))
+            except OSError as exc:
+                logger.warning("source `%s` has no page: its file %s cannot be written (%s)", sid, path,
+                               exc.strerror or exc, type="tracefacts", subtype="source-pages")
+                continue
             project.generated[f"{folder}/{sid}"] = path
             project.named[f"{folder}/{sid}"] = f"{folder}/{sid}{suffix}"
     _remove_unwanted(where, wanted)
@@ -214,21 +239,20 @@ def add_to_root_toctree(app: Any, doctree: nodes.document) -> None:
     env = app.env
     if env.docname != app.config.root_doc:
         return
-    pages = generated_pages(app)
-    domain(env).data["toctree_pages"] = pages
-    if not app.config.tracefacts_source_pages_toctree:
-        return
+    pages = generated_pages(app) if app.config.tracefacts_source_pages_toctree else []
     listed = {f for toctree in doctree.findall(addnodes.toctree) for f in toctree["includefiles"]}
     missing = [p for p in pages if p not in listed]
+    domain(env).data["toctree"][env.docname] = missing  # per page: merged back from parallel reads
     if not missing:
         return
     toctree = addnodes.toctree()
-    caption = "Sources"
+    caption = _("Sources")
     for key, value in {"parent": env.docname, "entries": [(None, p) for p in missing], "includefiles": missing,
                        "maxdepth": 1, "caption": caption, "rawcaption": caption, "glob": False, "hidden": True,
                        "includehidden": False, "numbered": 0, "titlesonly": False, "rawentries": []}.items():
         toctree[key] = value
     toctree.source, toctree.line = str(env.doc2path(env.docname)), None
+    toctree["tracefacts"] = True  # ours: see listed_twice
     wrapper = nodes.compound(classes=["toctree-wrapper"])
     wrapper += toctree
     # inside the page's first section (where an author's toctree at its end would stand)
@@ -236,13 +260,50 @@ def add_to_root_toctree(app: Any, doctree: nodes.document) -> None:
     target += wrapper
 
 
+def _root_listing(app: Any) -> list[str]:
+    """The source pages the root toctree would list now (as add_to_root_toctree decides)."""
+    return generated_pages(app) if app.config.tracefacts_source_pages_toctree else []
+
+
 def root_outdated(app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """env-get-outdated: the root document is read again when the set of source pages changes."""
-    if domain(env).data.get("toctree_pages") != generated_pages(app) and app.config.root_doc in env.found_docs:
-        domain(env).contents_changed = True
-        return [app.config.root_doc]
-    domain(env).contents_changed = False
-    return []
+    """env-get-outdated: the root document is read again when the set of source pages changes,
+    and a page whose file is another one now (a page of the user's came or went under a
+    source page's name) is read again whatever its file's date."""
+    dom = domain(env)
+    outdated = [doc for doc, path in dom.data["files"].items()
+                if doc in env.found_docs and path != str(env.doc2path(doc))]
+    root = app.config.root_doc
+    dom.contents_changed = False
+    if root in env.all_docs and root in env.found_docs:
+        before = dom.data["toctree"].get(root)
+        own = set(env.toctree_includes.get(root, ())) - set(before or ())  # the author's own toctrees' pages
+        now = [p for p in _root_listing(app) if p not in own]
+        if before != now:
+            dom.contents_changed = True
+            outdated.append(root)
+    return outdated
+
+
+def note_file(app: Any, doctree: nodes.document) -> None:
+    """doctree-read: which file the page was read from (a source page's name can move between files)."""
+    domain(app.env).data["files"][app.env.docname] = str(app.env.doc2path(app.env.docname))
+
+
+def listed_twice(app: Any, env: Any) -> None:
+    """env-updated: a source page the "Sources" toctree lists that another page's
+    toctree lists too would stand twice in the navigation. Said on every build, whatever
+    the order the pages were read in."""
+    root = app.config.root_doc
+    ours = set(domain(env).data["toctree"].get(root, ()))
+    for doc in sorted(env.toctree_includes):
+        if doc == root:
+            continue
+        twice = sorted(ours & set(env.toctree_includes[doc]))
+        if twice:
+            logger.warning("a toctree of this page lists %s, which tracefacts also lists in the root document's "
+                           "'Sources' toctree: list the source pages in the root document's toctree instead, or "
+                           "set tracefacts_source_pages_toctree = False", ", ".join(twice),
+                           location=(doc, None), type="tracefacts", subtype="source-pages")
 
 
 def rewrite_all_on_new_contents(app: Any, env: Any) -> list[str]:

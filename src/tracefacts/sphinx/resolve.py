@@ -40,14 +40,7 @@ def resolve_tree(app: Any, docname: str, tree: nodes.Element) -> None:
     for node in list(tree.findall(tfn.used_on)):
         pages = pages_of(app, node["fact"])
         out = nodes.inline(classes=["tf-used-on"])
-        if pages:
-            out += nodes.Text(" — shown on ")
-            for i, page in enumerate(pages):
-                if i:
-                    out += nodes.Text(", ")
-                out += page_link(app, docname, page)
-        else:
-            out += nodes.Text(" — not shown on any page")
+        out += tfn.used_on_nodes([page_link(app, docname, page) for page in pages])
         node.replace_self(out)
 
 
