@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SPHINXOPTS ?= -W --keep-going -q
 
-.PHONY: html pdf test check lint bench clean system-deps
+.PHONY: html pdf latexpdf epub test check lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ html: $(STAMP)
 
 pdf: $(STAMP) system-deps
 	$(BIN)/tracefacts pdf docs -v
+
+# The same handbook through Sphinx's own LaTeX (XeLaTeX, TeX Live) and EPUB builders.
+latexpdf: $(STAMP) system-deps
+	$(BIN)/sphinx-build -M latexpdf docs docs/_build $(SPHINXOPTS)
+	@echo "open docs/_build/latex/*.pdf"
+
+epub: $(STAMP) system-deps
+	$(BIN)/sphinx-build -b epub $(SPHINXOPTS) docs docs/_build/epub
 
 check: $(STAMP)
 	$(BIN)/tracefacts check --strict
