@@ -26,4 +26,4 @@ epub_description = "A developer briefing on Meta's Muse Spark; every sentence is
 # any character a source or fact holds (curly quotes, dashes, other scripts) with no
 # per-character declaration; pdfLaTeX stops at the first character it was not told of.
 latex_engine = "xelatex"
-latex_elements = {"papersize": "a4paper"}
+latex_elements = {"papersize": "a4paper", "extraclassoptions": "openany,oneside"}  # no blank pages between chapters
