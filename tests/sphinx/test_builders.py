@@ -150,7 +150,7 @@ def _notes_after_statement(text: str) -> tuple[str, str]:
 
 def test_text_notes_follow_the_paragraph(book: Path, tmp_path: Path):
     out = build("text", book / "docs", tmp_path / "text")
-    page = (out / "index.txt").read_text(encoding="utf-8")
+    page = (out / "what-matters-most.txt").read_text(encoding="utf-8")
     _, note = _notes_after_statement(page)
     assert note.startswith(QUOTE)
     assert "25 April 2026" in note and "single source" in note
@@ -228,3 +228,52 @@ def test_text_notes_of_a_table_follow_the_table(handbook, tmp_path: Path):
     assert note > table_end, "the note is not after the table"
     assert note < page.index("What happened"), "the note is not right after its table"
     assert all(len(line) <= 72 for line in page.splitlines())
+
+
+# --- a citation inside the author's own footnote; man pages read as one ----------------------
+
+OWN_NOTE = ("# Notes\n\nAcme kept the weights closed.[^own] {cite-fact}`rocket.closed`\n\n"
+            "[^own]: Acme did not open the weights. {cite-fact}`rocket.closed`\n\n"
+            "Rocket One has no open weights, we read. {cite-fact}`rocket.closed`\n")
+
+
+@pytest.fixture
+def own_note(handbook):  # type: ignore[no-untyped-def]
+    handbook.write("docs/claims.md", OWN_NOTE)
+    return handbook
+
+
+def test_text_keeps_a_citation_in_the_authors_footnote_and_its_number(own_note, tmp_path: Path):
+    page = (build("text", own_note.docs, tmp_path / "text") / "claims.txt").read_text(encoding="utf-8")
+    mark = re.search(r"Acme kept the weights closed\.\[(\d+)\]", page)
+    assert mark, page
+    # the author's note keeps its own number, and the citation inside it is there, in parentheses
+    own = re.search(rf"^\[{mark.group(1)}\] Acme did not open the weights\.\s+\((.*?)\)\s*$", page, re.M | re.S)
+    assert own, page
+    said = " ".join(own.group(1).split())  # as wrapped
+    assert "It is the first closed model from Acme Labs." in said and "ships with no open weights at all" in said
+    numbers = re.findall(r"^\[(\d+)\] ", page, re.M)
+    assert len(numbers) == len(set(numbers)), page  # no number given to two notes
+
+
+def test_texinfo_keeps_a_citation_in_the_authors_footnote(own_note, tmp_path: Path):
+    texi = next(build("texinfo", own_note.docs, tmp_path / "texinfo").glob("*.texi")).read_text(encoding="utf-8")
+    own = re.search(r"@footnote\{\s*Acme did not open the weights\.\s+\((.*?)\)\s*\}", texi, re.S)
+    assert own, texi[-4000:]
+    assert "It is the first closed model from Acme Labs." in own.group(1)
+
+
+def test_a_man_page_numbers_its_notes_once_and_ends_each_notes_indent(own_note, tmp_path: Path):
+    page = next(build("man", own_note.docs, tmp_path / "man").glob("*.1")).read_text(encoding="utf-8")
+    numbers = re.findall(r"^\.IP \[(\d+)\]", page, re.M)
+    assert len(numbers) >= 3 and len(numbers) == len(set(numbers)), numbers  # every page inlined into one
+    # the author's next paragraph is not held in the note's hanging indent
+    assert re.search(r"\n\.PP\n(\.sp\n)?Rocket One has no open weights, we read\.", page), page[-3000:]
+    assert "<>" not in page  # a man page has no links: page titles are plain words
+    # as a reader sees it: groff sets the page (Debian's groff-base, which man itself uses)
+    rendered = subprocess.run(["groff", "-man", "-Tutf8", "-P", "-c"], input=page, capture_output=True,
+                              text=True, check=True).stdout
+    line = next(x for x in rendered.splitlines() if "Rocket One has no open weights, we read" in x)
+    note = next(x for x in rendered.splitlines() if x.lstrip().startswith("[") and "Alpha" in x)
+    assert len(line) - len(line.lstrip()) < len(note) - len(note.lstrip()) + 3, (line, note)
+    assert not line.startswith(" " * (len(note) - len(note.lstrip()) + 4)), (line, note)

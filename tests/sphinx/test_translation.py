@@ -10,6 +10,8 @@ import html
 import io
 import json
 import re
+import subprocess
+import sys
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
@@ -306,3 +308,28 @@ def test_the_shipped_mo_is_compiled_from_the_po():
     with DE_MO.open("rb") as shipped:
         assert gettext.GNUTranslations(shipped)._catalog == gettext.GNUTranslations(fresh)._catalog, (
             "tracefacts.mo is older than tracefacts.po: compile it (see README, Translations)")
+
+
+@pytest.mark.slow
+def test_an_editorial_title_is_the_authors_message_and_is_translated_under_our_label(handbook, tmp_path):
+    handbook.write("docs/claims.md", "# Claims\n\n{fact}`rocket.benchmark`\n\n```{editorial} the short version\n"
+                                     "We read it so.\n```\n")
+    pot = tmp_path / "pot"
+    run = subprocess.run([sys.executable, "-m", "sphinx", "-b", "gettext", "-q", str(handbook.docs), str(pot)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    claims = (pot / "claims.pot").read_text(encoding="utf-8")
+    assert 'msgid "the short version"' in claims and "Editorial" not in claims
+    generated = [p for p in pot.rglob("sources*.pot")]
+    assert all(p.read_text(encoding="utf-8").count("msgid ") == 1 for p in generated)  # the header only
+    po = handbook.docs / "locale/de/LC_MESSAGES/claims.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "the short version"\nmsgstr "die Kurzfassung"\n', encoding="utf-8")
+    conf = handbook.docs / "conf.py"
+    conf.write_text(conf.read_text() + 'language = "de"\nlocale_dirs = ["locale"]\n')
+    result = handbook.build()
+    assert result.returncode == 0, result.stderr
+    title = re.search(r'<p class="admonition-title">(.*?)</p>', handbook.html("claims.html"), re.S)
+    assert title is not None
+    assert text_of(title.group(1)) == "Redaktionell — unsere Analyse, nicht aus den Quellen: die Kurzfassung"

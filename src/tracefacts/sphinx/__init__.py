@@ -319,6 +319,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("tracefacts-source", SourceText)
     app.add_role(TITLE_ROLE, SourceTitle())
     app.add_transform(UnwrapVerbatim)
+    app.add_transform(d.EditorialLabel)
     app.add_transform(FactsOutOfHeadings)  # before anything copies a title out of the page
     app.connect("config-inited", check_config, priority=400)  # before Sphinx's own type check (800)
     app.connect("builder-inited", builder_inited)

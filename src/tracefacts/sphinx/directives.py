@@ -8,11 +8,12 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from . import nodes as tfn
 from .domain import domain, get_state, report
-from .locale import _
+from .locale import N_, _, split
 from .views import Spec, plan, tf_view
 
 
@@ -174,13 +175,38 @@ class Editorial(SphinxDirective):
     final_argument_whitespace = True
 
     def run(self) -> list[nodes.Node]:
-        title = (_("Editorial — our analysis, not from the sources: %(title)s") % {"title": self.arguments[0]}
-                 if self.arguments else _("Editorial — our analysis, not from the sources"))
         node = tf_editorial(classes=["tf-editorial", "admonition"])
-        node += nodes.title(title, title)
+        # The title holds only the author's words (a translator's message, gettext's msgid);
+        # our label is put around them after translation, by EditorialLabel.
+        words = self.arguments[0] if self.arguments else ""
+        title = nodes.title(words, words)
+        self.set_source_info(title)
+        node += title
         self.set_source_info(node)
         node.extend(self.parse_content_to_nodes())
         return [node]
+
+
+class EditorialLabel(SphinxTransform):
+    """"Editorial — our analysis, not from the sources: <the author's title>", in the build's
+    language, put around the title once Sphinx has translated the author's words (Locale,
+    priority 20): the label never enters the author's message catalogue."""
+
+    default_priority = 30
+
+    def apply(self, **kwargs: object) -> None:
+        for box in self.document.findall(tf_editorial):
+            title = box[0] if box.children and isinstance(box[0], nodes.title) else None
+            if title is None or title.get("tf_labelled"):
+                continue
+            title["tf_labelled"] = True
+            if not title.children:
+                title += nodes.Text(_("Editorial — our analysis, not from the sources"))
+                continue
+            before, after = split(N_("Editorial — our analysis, not from the sources: %(title)s"), "title")
+            title.insert(0, nodes.Text(before))
+            if after:
+                title += nodes.Text(after)
 
 
 class FactSummary(SphinxDirective):

@@ -35,6 +35,9 @@ def _single_page_anchor(app: Any, page: str) -> str:
 
 def page_link(app: Any, fromdoc: str, page: str) -> nodes.Node:
     title = page_title(app, page)
+    if app.builder.format == "man":
+        # a man page has no links: the page's title is the reference ("Claims", not "Claims <>")
+        return nodes.inline(title, title, classes=["tf-page-link"])
     if app.builder.name in SINGLE_PAGE_BUILDERS:
         uri = _single_page_anchor(app, page)
     else:

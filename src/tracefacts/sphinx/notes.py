@@ -143,15 +143,23 @@ def _own_footnotes(tree: nodes.Element) -> Iterator[nodes.footnote]:
 
 class Numbers:
     """Note numbers per document, after the footnotes its author wrote (``[^1]``): writers
-    number footnotes per document, and a number given twice in one would be one note."""
+    number footnotes per document, and a number given twice in one would be one note.
+    ``one_scope``: one sequence for the whole output (man: every page inlined into one)."""
 
-    def __init__(self, tree: nodes.Element, root: str) -> None:
+    def __init__(self, tree: nodes.Element, root: str, one_scope: bool = False) -> None:
         self.root = root
         self.next: dict[str, int] = {}
         self._tree = tree
+        self._one_scope = one_scope
 
     def take(self, node: nodes.Node) -> tuple[str, int]:
         doc = _doc_of(node, self.root)
+        if self._one_scope:
+            doc, number = self.root, self.next.get(self.root) or 1 + max(
+                (int(f[0].astext()) for f in self._tree.findall(nodes.footnote)
+                 if f.children and f[0].astext().isdigit()), default=0)
+            self.next[self.root] = number + 1
+            return doc, number
         if doc not in self.next:
             scope = next((f for f in self._tree.findall(addnodes.start_of_file) if f["docname"] == doc), self._tree)
             used = [int(f[0].astext()) for f in _own_footnotes(scope) if f.children and f[0].astext().isdigit()]
@@ -206,16 +214,48 @@ def _hoist(ref: nodes.Node, after: dict[int, nodes.Node]) -> None:
         after[id(inline)] = ref
 
 
+def _in_a_footnote(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.footnote):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _inline_note(group: nodes.Element, link: QuoteLink | None) -> nodes.inline:
+    """A note in parentheses, in the text: for a citation inside an author's own footnote,
+    where a plain-text writer cannot nest a numbered note (text printed it under the wrong
+    number, texinfo dropped it)."""
+    out = nodes.inline(classes=["tf-note-inline"])
+    out["support_smartquotes"] = False
+    out += nodes.Text(" (")
+    for i, para in enumerate(note_paragraphs(group, link)):
+        if i:
+            out += nodes.Text("; ")
+        out += _moved(para)
+    out += nodes.Text(")")
+    return out
+
+
 def make_notes(tree: nodes.Element, root: str, link: QuoteLink | None = None, spaced: bool = True,
-               hoist: bool = False) -> list[nodes.footnote_reference]:
+               hoist: bool = False, nested_inline: bool = False, one_scope: bool = False,
+               after_note: Callable[[], nodes.Node] | None = None) -> list[nodes.footnote_reference]:
     """Every citation group in ``tree`` becomes a footnote reference, its note a footnote
-    right after the block holding it; ``hoist`` moves the marks out of inline elements."""
+    right after the block holding it; ``hoist`` moves the marks out of inline elements;
+    ``nested_inline`` writes a note inside an author's footnote in parentheses instead;
+    ``after_note`` makes a node put after the last note of a block (man: end the note's indent)."""
     adopt_inlined_pages(tree)
-    numbers = Numbers(tree, root)
+    numbers = Numbers(tree, root, one_scope)
     placed: dict[int, nodes.Node] = {}  # a block -> the last note put after it (notes keep their order)
     hoisted: dict[int, nodes.Node] = {}
     made: list[nodes.footnote_reference] = []
+    closers: dict[int, nodes.Node] = {}
     for group in groups(tree):
+        if nested_inline and _in_a_footnote(group):
+            _mark_spacing(group, spaced=False)
+            group.replace_self(_inline_note(group, link))
+            continue
         doc, number = numbers.take(group)
         note_id = f"tf-note-{doc}-{number}".replace("/", "-")
         note = nodes.footnote("", nodes.label("", str(number)), *note_paragraphs(group, link),
@@ -225,6 +265,13 @@ def make_notes(tree: nodes.Element, root: str, link: QuoteLink | None = None, sp
         after = placed.get(id(block), block)
         after.parent.insert(after.parent.index(after) + 1, note)
         placed[id(block)] = note
+        if after_note is not None:
+            closer = closers.get(id(block))
+            if closer is None:
+                closer = closers[id(block)] = after_note()
+            else:
+                closer.parent.remove(closer)
+            note.parent.insert(note.parent.index(note) + 1, closer)
         _mark_spacing(group, spaced)
         group.replace_self(ref)
         if hoist:
@@ -256,5 +303,9 @@ def plain_notes(app: Any, tree: nodes.Element, docname: str) -> None:
     if app.builder.format not in TEXT_FORMATS:
         return
     words_for_flags(tree)
-    make_notes(tree, docname)
+    man = app.builder.format == "man"
+    # man: every page is inlined into one, numbered once; ".PP" ends a note's hanging indent,
+    # which would otherwise hold the author's next paragraph
+    make_notes(tree, docname, nested_inline=True, one_scope=man,
+               after_note=(lambda: nodes.raw("", ".PP\n", format="manpage")) if man else None)
     fit_tables(tree)

@@ -285,8 +285,14 @@ def root_outdated(app: Any, env: Any, added: set[str], changed: set[str], remove
 
 
 def note_file(app: Any, doctree: nodes.document) -> None:
-    """doctree-read: which file the page was read from (a source page's name can move between files)."""
-    domain(app.env).data["files"][app.env.docname] = str(app.env.doc2path(app.env.docname))
+    """doctree-read: which file the page was read from (a source page's name can move between
+    files). A generated page holds no words of the author's: nothing of it is a message for
+    the project's translators (gettext would write a catalogue of our field names)."""
+    docname = app.env.docname
+    domain(app.env).data["files"][docname] = str(app.env.doc2path(docname))
+    if docname in getattr(app.project, "generated", {}):
+        for node in doctree.findall(nodes.TextElement):
+            node["translatable"] = False
 
 
 def listed_twice(app: Any, env: Any) -> None:

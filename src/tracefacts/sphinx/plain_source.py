@@ -7,7 +7,9 @@ source line into a ``tf_plain_line`` node, which each writer draws as a number c
 
 - text: the number right-aligned, `` │ ``, then the text, wrapped under itself;
 - man: a hanging paragraph tagged with the number (``.IP``);
-- texinfo: the number right-aligned and ``|`` kept on one line with ``@w``, then the text.
+- texinfo: a two-column table, the number as the item and the text indented under it, so a
+  wrapped piece of a line (which Info starts at the margin in a plain paragraph) can never
+  stand where a number stands.
 
 The line's own text stays in its ``tf_text`` node: each writer escapes it as usual.
 """
@@ -77,13 +79,12 @@ def depart_man(translator: Any, node: tf_plain_line) -> None:
 
 
 def visit_texinfo(translator: Any, node: tf_plain_line) -> None:
-    # "@ " is a space makeinfo keeps (padding that right-aligns the number); @w keeps it on one line
-    pad = "@ " * (node["width"] - len(node["number"]))
-    translator.body.append(f"\n@noindent\n@w{{{pad}{node['number']} |}} ")
+    # one table per line: the writer may put other nodes (a line's notes) between two lines
+    translator.body.append(f"\n@table @asis\n@item {node['number']}\n")
 
 
 def depart_texinfo(translator: Any, node: tf_plain_line) -> None:
-    translator.body.append("\n")
+    translator.body.append("\n@end table\n")
 
 
 VISITORS = {"text": (visit_text, depart_text), "man": (visit_man, depart_man),
