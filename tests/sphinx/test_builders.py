@@ -277,3 +277,30 @@ def test_a_man_page_numbers_its_notes_once_and_ends_each_notes_indent(own_note, 
     note = next(x for x in rendered.splitlines() if x.lstrip().startswith("[") and "Alpha" in x)
     assert len(line) - len(line.lstrip()) < len(note) - len(note.lstrip()) + 3, (line, note)
     assert not line.startswith(" " * (len(note) - len(note.lstrip()) + 4)), (line, note)
+
+
+LONG_URL = "https://example.com/" + "/".join(["averyveryverylongpathsegmentwithoutanybreak"] * 3) + "?q=1&r=2"
+
+
+def test_a_long_run_without_spaces_breaks_instead_of_running_off_the_page(handbook, tmp_path: Path):
+    beta = (handbook.root / "seeds/b.txt").read_text(encoding="utf-8")
+    handbook.write("seeds/b.txt", f"{beta}\nThe kit lives at {LONG_URL} today.\n")
+    handbook.pin()
+    handbook.write("facts/url.yaml", textwrap.dedent(f"""\
+        facts:
+          - id: url.home
+            statement: 'The kit lives at {LONG_URL}.'
+            kind: reported
+            topic: url
+            sources:
+              - source: beta
+                quote: 'The kit lives at {LONG_URL}'
+        """))
+    handbook.write("docs/claims.md", "# Claims\n\n{fact}`url.home`\n\n```{fact-list}\n:ids: url.home\n```\n")
+    pdf = latexpdf(handbook.docs, tmp_path / "out")
+    log = pdf.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+    overfull = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", log)]
+    assert [w for w in overfull if w > 3] == [], overfull
+    # every character of it is printed: the statement, its note, the list and the source page
+    squashed = "".join("\n".join(pdf_pages(pdf)).split())
+    assert squashed.count(LONG_URL) >= 4, squashed.count(LONG_URL)

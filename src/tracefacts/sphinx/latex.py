@@ -216,6 +216,49 @@ def breakable_ids(tree: nodes.Element) -> None:
                 literal += nodes.Text(piece)
 
 
+_LONG_WORD = re.compile(r"\S{25,}")
+_BREAK_AFTER = re.compile(r"(?<=[/.\-_?&=#:,;])")
+
+
+def _break_points(word: str, every: int = 20) -> list[str]:
+    """``word`` cut after its punctuation, and each piece longer than ``every`` cut every ``every``."""
+    return [piece[i:i + every] for piece in _BREAK_AFTER.split(word) if piece
+            for i in range(0, len(piece), every)]
+
+
+def breakable_long_words(tree: nodes.Element) -> None:
+    """A text of the fact base or a source with a long run of letters and no space (a URL,
+    a hash, a run-together word) may break inside it: LaTeX ran it past the page's edge,
+    where it was cut off. Breaks go after its punctuation, else every 20 characters; no
+    hyphen is printed, so the words read as written. Titles are left alone (they are also
+    PDF bookmarks, where a break command does not belong)."""
+    for holder in list(tree.findall(tfn.tf_text)):
+        for text in list(holder.findall(nodes.Text)):
+            value = text.astext()
+            if not _LONG_WORD.search(value) or _in(text, (nodes.title, nodes.literal)):
+                continue
+            pieces: list[nodes.Node] = []
+            last = 0
+            for match in _LONG_WORD.finditer(value):
+                pieces.append(nodes.Text(value[last:match.start()]))
+                for i, part in enumerate(_break_points(match.group())):
+                    if i:
+                        pieces.append(nodes.raw("", r"\allowbreak{}", format="latex"))
+                    pieces.append(nodes.Text(part))
+                last = match.end()
+            pieces.append(nodes.Text(value[last:]))
+            text.parent.replace(text, [p for p in pieces if not (isinstance(p, nodes.Text) and not p.astext())])
+
+
+def _in(node: nodes.Node, kinds: tuple[type, ...]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, kinds):
+            return True
+        parent = parent.parent
+    return False
+
+
 def separate_marks(refs: list[nodes.footnote_reference]) -> None:
     """Two note marks side by side read as one number ("12"): a superscript comma between them."""
     for ref in refs:
@@ -244,6 +287,7 @@ class LaTeXCitations(SphinxPostTransform):
         source_appendix(tree, app.config.tracefacts_source_pages)
         column_widths(tree)
         breakable_ids(tree)
+        breakable_long_words(tree)
 
 
 def copy_sty(app: Any, exception: Exception | None) -> None:
