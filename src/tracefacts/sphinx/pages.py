@@ -292,7 +292,10 @@ def note_file(app: Any, doctree: nodes.document) -> None:
     domain(app.env).data["files"][docname] = str(app.env.doc2path(docname))
     if docname in getattr(app.project, "generated", {}):
         for node in doctree.findall(nodes.TextElement):
-            node["translatable"] = False
+            # not an inline: Sphinx never translates one without the mark, and removes every
+            # inline that has it (RemoveTranslatableInline), moving its words to the end
+            if not isinstance(node, nodes.Inline):
+                node["translatable"] = False
 
 
 def listed_twice(app: Any, env: Any) -> None:
