@@ -235,32 +235,45 @@ def test_switching_the_language_in_the_same_folders_leaves_no_label_of_the_other
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+# Run in a process of its own: Playwright's sync API refuses to start inside the asyncio loop
+# that the browser tests' session (or any other plugin) may have left running in this one.
+_TAP = """
+import json, sys
+from playwright.sync_api import sync_playwright
+page_file, chromium = sys.argv[1], sys.argv[2]
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"])
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+        page = context.new_page()
+        page.goto("file://" + page_file)
+        page.wait_for_load_state("load")
+        cite = page.locator("a.tf-cite").first
+        cite.locator(".tf-marker").tap()
+        tip = cite.locator(".tf-tip")
+        tip.wait_for(state="visible", timeout=3000)
+        print(json.dumps(tip.evaluate("el => getComputedStyle(el, '::after').content")))
+    finally:
+        browser.close()
+"""
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_touch_tip_says_tap_again_in_the_pages_language(german):
     """tracefacts.js shows the words the page gives it: German on a German page, English on an English one."""
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/system-deps.sh)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
     seen = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-            page = context.new_page()
-            for language, conf in (("de", german.german_conf), ("en", german.english_conf)):
-                (german.docs / "conf.py").write_text(conf, encoding="utf-8")
-                _built(german)
-                page.goto((german.out / "index.html").as_uri())
-                page.wait_for_load_state("load")
-                cite = page.locator("a.tf-cite").first
-                cite.locator(".tf-marker").tap()
-                tip = cite.locator(".tf-tip")
-                tip.wait_for(state="visible", timeout=3000)
-                seen[language] = tip.evaluate("el => getComputedStyle(el, '::after').content")
-        finally:
-            browser.close()
+    for language, conf in (("de", german.german_conf), ("en", german.english_conf)):
+        (german.docs / "conf.py").write_text(conf, encoding="utf-8")
+        _built(german)
+        run = subprocess.run([sys.executable, "-c", _TAP, str(german.out / "index.html"), str(CHROMIUM)],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr[-3000:]
+        seen[language] = json.loads(run.stdout)
     assert seen == {"de": '"Erneut tippen, um die Quelle zu öffnen"', "en": '"Tap again to open the source"'}
 
 
