@@ -58,6 +58,9 @@ class Source:
     # The text carries no date of its own: `published` is when it was filed (a feed item, a
     # crawl), so what it says held no later than that day. As-of labels say so.
     text_undated: bool = False
+    format: str | None = None  # text | html | pdf; None: from the file's extension (formats.format_of)
+    url: str | None = None  # where a fetched source was taken from (`tracefacts add URL`)
+    retrieved: dt.date | None = None  # the day it was fetched
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .formats import DEFAULT_LIMITS, Extracted, FormatProblem, Limits, extract, format_of
 from .model import Problem, Source
-from .normalize import NormalizedSource, decode, normalize_source
+from .normalize import NormalizedSource, normalize_source
 from .safeio import DEFAULT_MAX_FILE_SIZE, LIMIT_HINT, Refused, read_confined
 
 SEEDS = "seeds"
 # (decoded text, sha256 of its bytes) -> the text normalised; a memo keys on the hash
 Normalizer = Callable[[str, str], NormalizedSource]
+
+
+# (bytes, format, sha256 of the bytes, declared chrome) -> the reader's text; a cache keys on
+# the hash, the format and the chrome
+Extractor = Callable[[bytes, str, str, tuple[str, ...]], "Extracted | FormatProblem"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,15 @@ class SourceText:
     path: Path
     sha256: str
     normalized: NormalizedSource
+    extracted: Extracted | None = None  # the document's pages, structure and metadata
+
+    @property
+    def format(self) -> str:
+        return self.extracted.format if self.extracted is not None else "text"
+
+    def pages_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """First and last page of a span of ``text`` (a PDF source), else None."""
+        return self.extracted.pages_of(start, end) if self.extracted is not None else None
 
     @property
     def text(self) -> str:
@@ -52,8 +67,10 @@ def confined_rel(file: str) -> str | tuple[str]:
 
 
 def read_source(root: Path, source: Source, normalize: Normalizer | None = None, *,
-                max_file_size: int = DEFAULT_MAX_FILE_SIZE, root_fd: int | None = None) -> SourceText | Problem:
-    """Read ``source`` from ``root`` (a resolved path); ``root_fd`` is an open descriptor of it."""
+                max_file_size: int = DEFAULT_MAX_FILE_SIZE, root_fd: int | None = None,
+                extractor: Extractor | None = None, limits: Limits = DEFAULT_LIMITS) -> SourceText | Problem:
+    """Read ``source`` from ``root`` (a resolved path); ``root_fd`` is an open descriptor of it.
+    ``extractor`` (bytes, format, sha256) -> the reader's text: a cache keyed by the hash."""
     rel = confined_rel(source.file)
     if isinstance(rel, tuple):
         return _problem(source, "source-outside-root", f"source `{source.id}`: {source.file!r}: {rel[0]}.")
@@ -62,15 +79,14 @@ def read_source(root: Path, source: Source, normalize: Normalizer | None = None,
         return _refused(source, rel, read)
     data = read
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        text = decode(data)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return _problem(source, "source-not-utf8",
-                        f"source `{source.id}`: {source.file} is not UTF-8 (line {line}, byte {exc.start}); "
-                        "convert it, e.g. `iconv -f latin1 -t utf-8`, then re-pin it.")
+    fmt = format_of(source.file, source.format)
+    extracted = (extract(data, fmt, limits, source.chrome) if extractor is None
+                 else extractor(data, fmt, digest, source.chrome))
+    if isinstance(extracted, FormatProblem):
+        return _problem(source, extracted.code, f"source `{source.id}`: {source.file} {extracted.message}")
+    text = extracted.text
     return SourceText(source, root / rel, digest,
-                      normalize_source(text) if normalize is None else normalize(text, digest))
+                      normalize_source(text) if normalize is None else normalize(text, digest), extracted)
 
 
 def _refused(source: Source, rel: str, refused: Refused) -> Problem:
