@@ -18,7 +18,7 @@ from .load import load
 from .model import Anchor, Fact, FactBase, Problem, QuoteRef, Source, Span
 from .normalize import normalize_text
 from .safeio import DEFAULT_MAX_FILE_SIZE, open_root
-from .sources import Normalizer, SourceText, read_source
+from .sources import Extractor, Normalizer, SourceText, read_source
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,8 @@ class FactCheck:
     honesty: FactHonesty  # its status wording, as-of date and support per source
 
 
-def read_texts(base: FactBase, normalize: Normalizer | None = None, *,
-               max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[dict[str, SourceText], list[Problem]]:
+def read_texts(base: FactBase, normalize: Normalizer | None = None, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+               extractor: Extractor | None = None) -> tuple[dict[str, SourceText], list[Problem]]:
     """Every registered source that can be read, and a problem for each that cannot."""
     texts: dict[str, SourceText] = {}
     problems: list[Problem] = []
@@ -134,7 +134,8 @@ def read_texts(base: FactBase, normalize: Normalizer | None = None, *,
         root_fd = None  # each read then reports why the root cannot be opened
     try:
         for source in base.sources.values():
-            read = read_source(root, source, normalize, max_file_size=max_file_size, root_fd=root_fd)
+            read = read_source(root, source, normalize, max_file_size=max_file_size, root_fd=root_fd,
+                               extractor=extractor)
             if isinstance(read, Problem):
                 problems.append(read)
             else:
@@ -284,9 +285,9 @@ def combine(base: FactBase, today: dt.date, texts: dict[str, SourceText], read_p
 
 
 def check_base(base: FactBase, today: dt.date | None = None, *,
-               max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> CheckResult:
+               max_file_size: int = DEFAULT_MAX_FILE_SIZE, extractor: Extractor | None = None) -> CheckResult:
     with gc_paused():  # anchors and problems for every fact: all kept
-        texts, read_problems = read_texts(base, max_file_size=max_file_size)
+        texts, read_problems = read_texts(base, max_file_size=max_file_size, extractor=extractor)
         checks = (check_fact(fact, base.sources, texts) for fact in base.facts.values())
         return combine(base, today or dt.date.today(), texts, read_problems, checks)
 
@@ -302,9 +303,11 @@ def _mismatch_message(source: Source, text: SourceText, broken: list[str], still
 
 
 def check(root: str | Path, today: dt.date | None = None, *,
-          max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> CheckResult:
-    """Load and check the fact base under ``root``; no file larger than ``max_file_size`` bytes is read."""
-    return check_base(load(root, max_file_size=max_file_size), today, max_file_size=max_file_size)
+          max_file_size: int = DEFAULT_MAX_FILE_SIZE, extractor: Extractor | None = None) -> CheckResult:
+    """Load and check the fact base under ``root``; no file larger than ``max_file_size`` bytes is read.
+    ``extractor``: how HTML and PDF sources are read (a cache: ``formats.cache``); default, afresh."""
+    return check_base(load(root, max_file_size=max_file_size), today, max_file_size=max_file_size,
+                      extractor=extractor)
 
 
 __all__ = ["check", "check_base", "CheckResult", "FactCheck", "check_fact", "combine", "failing",

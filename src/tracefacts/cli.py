@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from .check import CheckResult, check, failing
+from .formats.cache import ExtractionCache, cli_cache
 from .load import ISO_DATE, SOURCES_FILE, find_root
 from .report import Painter, format_problems, json_text, out, plural, shown_line, shown_lines, summary, use_colour
 from .safeio import DEFAULT_MAX_FILE_SIZE, parse_size
@@ -56,9 +57,15 @@ def _root(args: argparse.Namespace) -> Path:
     return found
 
 
+def _extractor(args: argparse.Namespace, root: Path) -> ExtractionCache | None:
+    """HTML and PDF sources are read once and remembered in <root>/.tracefacts-cache/ (not text ones)."""
+    return None if getattr(args, "no_cache", False) else cli_cache(root)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = check(_root(args), args.today, max_file_size=args.max_file_size)
+    root = _root(args)
+    result = check(root, args.today, max_file_size=args.max_file_size, extractor=_extractor(args, root))
     failed = failing(result.problems, args.strict, args.fail_stale)
     if args.format == "json":
         print(json_text({
@@ -77,7 +84,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _checked(args: argparse.Namespace) -> CheckResult:
-    return check(_root(args), getattr(args, "today", None), max_file_size=args.max_file_size)
+    root = _root(args)
+    return check(root, getattr(args, "today", None), max_file_size=args.max_file_size,
+                 extractor=_extractor(args, root))
 
 
 def cmd_find(args: argparse.Namespace) -> int:
@@ -215,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--today", type=_date, default=None, help="the date stale facts are judged by (YYYY-MM-DD)")
     common.add_argument("--max-file-size", type=_size, default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
                         help="read no source or fact file larger than SIZE, e.g. 256M (default: 64M)")
+    common.add_argument("--no-cache", action="store_true",
+                        help="read HTML and PDF sources afresh, and remember nothing in .tracefacts-cache/")
     top = argparse.ArgumentParser(prog="tracefacts", description="Prove every quote of a fact base against its source.")
     sub = top.add_subparsers(dest="command", required=True)
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from . import __version__
 from .check import CheckResult
+from .formats import format_of, page_label
 from .model import Anchor, Fact, Source
 
 
@@ -15,18 +16,29 @@ def _source_dict(source: Source) -> dict[str, object]:
         "published": source.published.isoformat() if source.published else None,
         "sha256": source.sha256, "notes": source.notes, "chrome": list(source.chrome),
         "text_undated": source.text_undated,
+        "format": format_of(source.file, source.format), "url": source.url,
+        "retrieved": source.retrieved.isoformat() if source.retrieved else None,
     }
 
 
-def _quote_dict(fact: Fact, index: int, anchor: Anchor | None) -> dict[str, object]:
+def quote_pages(result: CheckResult, anchor: Anchor) -> tuple[int, int] | None:
+    """The first and last page of a quote found in a PDF source; None for other formats."""
+    text = result.texts.get(anchor.source)
+    return text.pages_of(anchor.start, anchor.end) if text is not None else None
+
+
+def _quote_dict(result: CheckResult, fact: Fact, index: int, anchor: Anchor | None) -> dict[str, object]:
     quote = fact.sources[index]
     entry: dict[str, object] = {"source": quote.source, "quote": quote.quote, "found": anchor is not None}
     if anchor is not None:
+        pages = quote_pages(result, anchor)
         entry.update({
             "start": anchor.start, "end": anchor.end, "line": anchor.line,
             "parts": [[p.start, p.end] for p in anchor.parts],
             "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix,
             "anchor": anchor_id(anchor),
+            # a PDF source: the pages the quote stands on, and how citations name them ("pp. 3–4")
+            "pages": list(pages) if pages else None, "page_label": page_label(pages),
         })
     return entry
 
@@ -63,7 +75,7 @@ def fact_entry(result: CheckResult, fact: Fact, pages: Sequence[str] = ()) -> di
                     for s in (honesty.support if honesty else ())],
         "subject": fact.subject, "attribute": fact.attribute, "value": fact.value,
         "file": fact.origin, "line": fact.line,
-        "quotes": [_quote_dict(fact, i, result.anchors.get((fact.id, i))) for i in range(len(fact.sources))],
+        "quotes": [_quote_dict(result, fact, i, result.anchors.get((fact.id, i))) for i in range(len(fact.sources))],
         "pages": sorted(pages),
     }
 
@@ -97,16 +109,20 @@ def fact_annotations(result: CheckResult, fact_id: str) -> list[dict[str, object
         if anchor is None:
             continue
         source = result.base.sources[anchor.source]
-        text = result.texts[anchor.source].text
+        read = result.texts[anchor.source]
+        text = read.text
         targets = []
         for part in anchor.parts:
+            quote = {"type": "TextQuoteSelector", "exact": text[part.start:part.end],
+                     "prefix": text[max(0, part.start - 32):part.start], "suffix": text[part.end:part.end + 32]}
+            pages = read.pages_of(part.start, part.end)
+            if pages is not None:
+                # a PDF: the page (RFC 3778's fragment), refined by the quoted words on it
+                quote = {"type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
+                         "value": f"page={pages[0]}", "refinedBy": quote}
             targets.append({
                 "source": source.file,
-                "selector": [
-                    {"type": "TextQuoteSelector", "exact": text[part.start:part.end],
-                     "prefix": text[max(0, part.start - 32):part.start], "suffix": text[part.end:part.end + 32]},
-                    {"type": "TextPositionSelector", "start": part.start, "end": part.end},
-                ],
+                "selector": [quote, {"type": "TextPositionSelector", "start": part.start, "end": part.end}],
             })
         items.append({
             "id": f"urn:tracefacts:{fact_id}:{index}",

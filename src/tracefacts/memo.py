@@ -34,6 +34,9 @@ from typing import NamedTuple, TypeVar
 from . import __version__, anchor, check, figures, honesty, load, model, normalize, safeio, sources, yamlnodes
 from .atomic import write_atomic
 from .check import CheckResult, FactCheck, check_fact, combine, read_texts
+from .formats.cache import FOLDER as EXTRACTED
+from .formats.cache import ExtractionCache
+from .formats.cache import code as extraction_code
 from .gcpause import gc_paused
 from .load import FactFile, SourcesFile, parse_fact_file, parse_sources_file
 from .model import Fact, Source
@@ -86,6 +89,7 @@ def fingerprint() -> bytes:
     database, the pickle on the Python version.
     """
     digest = hashlib.sha256(repr((__version__, sys.version, unicodedata.unidata_version)).encode())
+    digest.update(extraction_code().encode())  # what text the formats give an HTML or PDF source
     for module in (*_CODE, sys.modules[__name__]):
         digest.update(module.__name__.encode())
         with contextlib.suppress(OSError, TypeError):  # no file (a zip?): the version must do
@@ -120,7 +124,9 @@ class _Sources:
         source = self.registered.get(sid)
         text = self.texts.get(sid)
         sha = text.sha256 if text is not None else None
-        state = None if source is None else (source.file, source.published, source.text_undated, sha)
+        # the format and the declared chrome decide what text an HTML or PDF source's bytes give
+        state = None if source is None else (source.file, source.published, source.text_undated, sha,
+                                             source.format, source.chrome)
         return _sha256(repr((sid, state)).encode("utf-8", "surrogatepass"))
 
     def seen(self, fact: Fact) -> str:
@@ -271,7 +277,8 @@ def load_and_check(root: Path, today: dt.date | None, cache_file: Path | None, *
     run = _Run(read_memo(cache_file) if cache_file is not None else _Memo())
     base = load.load(root, parse_sources=run.parse_sources, parse_facts=run.parse_facts,
                      max_file_size=max_file_size)
-    texts, read_problems = read_texts(base, run.normalize, max_file_size=max_file_size)
+    extractor = ExtractionCache(cache_file.parent / EXTRACTED) if cache_file is not None else None
+    texts, read_problems = read_texts(base, run.normalize, max_file_size=max_file_size, extractor=extractor)
     view = _Sources(base.sources, texts)
     checks = [run.check(fact, run.digests[fact.origin][fact.id], view) for fact in base.facts.values()]
     result = combine(base, today or dt.date.today(), texts, read_problems, checks)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from .check import CheckResult, check, failing
+from .formats.cache import cli_cache
 from .load import FACTS, ISO_DATE, SOURCES_FILE, fact_files, find_root
 from .model import Problem
 from .report import format_problems, shown_line
@@ -267,7 +268,8 @@ def _plan(config: pytest.Config) -> dict[str, tuple[ItemPlan, ...]]:
     """The check, run once per session whichever fact file is collected first."""
     if _PLAN not in config.stash:
         settings = config.stash[_SETTINGS]
-        result = check(settings.root, settings.today, max_file_size=settings.max_file_size)
+        result = check(settings.root, settings.today, max_file_size=settings.max_file_size,
+                       extractor=cli_cache(settings.root))  # HTML and PDF sources read once, as the CLI does
         collected = {rel for rel in (SOURCES_FILE, *result.base.files)
                      if Path(rel).name in settings.names and (settings.root / rel).is_file()}
         config.stash[_PLAN] = plan_items(result, collected)

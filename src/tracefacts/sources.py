@@ -85,8 +85,11 @@ def read_source(root: Path, source: Source, normalize: Normalizer | None = None,
     if isinstance(extracted, FormatProblem):
         return _problem(source, extracted.code, f"source `{source.id}`: {source.file} {extracted.message}")
     text = extracted.text
+    # the normalised text is remembered by the hash of the text it is made from: the same
+    # bytes give another text when the extraction (or the declared chrome) changes
+    text_digest = digest if fmt == "text" else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return SourceText(source, root / rel, digest,
-                      normalize_source(text) if normalize is None else normalize(text, digest), extracted)
+                      normalize_source(text) if normalize is None else normalize(text, text_digest), extracted)
 
 
 def _refused(source: Source, rel: str, refused: Refused) -> Problem:

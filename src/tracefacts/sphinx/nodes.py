@@ -222,6 +222,9 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
         where = nodes.inline(classes=["tf-tip-source"])
         where += [text(source.title, "tf-tip-title"), nodes.Text(" — "), text(source.publisher, "tf-publisher"),
                   nodes.Text(f", {date_label(source)}")]
+        on = pages_words(state, fact, indexes)
+        if on:
+            where += nodes.inline(", " + on, ", " + on, classes=["tf-tip-page"])
         tip += where
         ref += tip
         group += ref
@@ -229,6 +232,27 @@ def citations(state: BuildState, fact: Fact) -> nodes.inline:
     if (note := support_note(count, full)) is not None:
         group += nodes.inline(note, note, classes=["tf-single-note"])
     return group
+
+
+def page_words(pages: tuple[int, int] | None) -> str | None:
+    """"p. 12" or "pp. 3–4" (a PDF source), in the build's language."""
+    if pages is None:
+        return None
+    first, last = pages
+    return _("p. %(page)s") % {"page": first} if first == last else \
+        _("pp. %(first)s–%(last)s") % {"first": first, "last": last}
+
+
+def pages_words(state: BuildState, fact: Fact, indexes: list[int]) -> str | None:
+    """The pages of a fact's quotes from one source, in order: "p. 3, pp. 7–8"."""
+    said: list[str] = []
+    for i in indexes:
+        anchor = state.result.anchors.get((fact.id, i))
+        read = state.result.texts.get(anchor.source) if anchor is not None else None
+        words = page_words(read.pages_of(anchor.start, anchor.end)) if read is not None and anchor else None
+        if words and words not in said:
+            said.append(words)
+    return ", ".join(said) or None
 
 
 def words_around(before: str, inserted: nodes.Node, after: str) -> list[nodes.Node]:

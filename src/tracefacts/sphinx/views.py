@@ -187,6 +187,9 @@ def _quote_nodes(app: Any, docname: str, state: BuildState, fact: Fact) -> list[
                   if uri else nodes.inline("", "", *text))
         quoted["support_smartquotes"] = False  # verbatim
         out.append(quoted)
+        on = tfn.pages_words(state, fact, [index])
+        if on:
+            out.append(nodes.Text(f" ({on})"))
     return out
 
 
