@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 
 from docutils import nodes
@@ -10,12 +11,13 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from ..export import anchor_id
+from ..formats import Block, Extracted
 from ..model import Anchor
 from ..normalize import lines, normalize_text
 from . import nodes as tfn
 from .directives import tf_source_page
 from .domain import domain, get_state, report
-from .locale import _, ngettext
+from .locale import _, day, ngettext
 from .pages import read_regular
 from .state import date_label
 from .views import tf_view
@@ -122,13 +124,22 @@ class SourceText(SphinxDirective):
 
         box = tf_source_page(classes=["tf-source-page", tfn.GENERATED])
         box["support_smartquotes"] = False  # the source text is evidence: shown exactly as captured
-        box += self._metadata(source, text.sha256, len(anchors))
+        box += self._metadata(source, text.sha256, len(anchors), text.extracted)
         body = nodes.container(classes=["tf-source-text"])
         chrome = {normalize_text(c) for c in source.chrome}
         pending: list[Anchor] = []  # quotes starting in the current paragraph
+        extracted = text.extracted
+        pages = extracted.pages if extracted is not None else ()
+        page = 0  # the pages whose start has been drawn
+        blocks = extracted.blocks if extracted is not None else ()
+        block_starts = [b.start for b in blocks]
         # Numbered as every other output numbers lines (normalize.lines), so that `find`,
         # check and tracefacts.json name the line a reader sees here.
         for number, (start, end, next_start) in enumerate(lines(text.text), start=1):
+            while page < len(pages) and pages[page] <= start:
+                page += 1  # a PDF's page starts here: a heading and an anchor (<source>-p<n>) for it
+                label = _("Page %(page)s") % {"page": page}
+                body += nodes.paragraph(label, label, classes=["tf-page-start"], ids=[f"{sid}-p{page}"])
             stripped = text.text[start:end]
             if not stripped.strip():
                 # a blank line ends the paragraph: its notes go after it, not between its lines
@@ -139,6 +150,10 @@ class SourceText(SphinxDirective):
             classes = ["tf-source-line"]
             if normalize_text(stripped) in chrome:
                 classes.append("tf-chrome")
+            kind = _block_kind(blocks, block_starts, start)
+            if kind is not None:
+                # an HTML source's structure: its headings, list items and preformatted text
+                classes += ["tf-heading", f"tf-{kind}"] if kind[:1] == "h" and kind[1:].isdigit() else [f"tf-{kind}"]
             # ids unique across sources, so one-page outputs (the PDF) keep every anchor
             para = nodes.paragraph(classes=classes, ids=[f"{sid}-L{number}"])
             para += nodes.inline(str(number), str(number), classes=["tf-lineno"])
@@ -150,7 +165,8 @@ class SourceText(SphinxDirective):
         box += body
         return [box]
 
-    def _metadata(self, source, sha256: str, quotes: int) -> nodes.Node:  # type: ignore[no-untyped-def]
+    def _metadata(self, source, sha256: str, quotes: int,  # type: ignore[no-untyped-def]
+                  extracted: Extracted | None = None) -> nodes.Node:
         # a text with no date of its own (`text_undated`): its date is when it was filed
         dated = (_("Dated (its text is not)"),
                  _("%(date)s, the latest it can date from") % {"date": date_label(source)}) \
@@ -158,6 +174,16 @@ class SourceText(SphinxDirective):
         rows = [(_("Title"), source.title), (_("Publisher"), source.publisher),
                 dated, (_("File"), source.file),
                 ("SHA-256", sha256), (_("Quotes used"), str(quotes))]
+        if extracted is not None and extracted.format != "text":
+            # the text below is what a reader reads in the document, not its markup
+            rows.insert(4, (_("Format"), _("HTML page (its text as a reader reads it)") if extracted.format == "html"
+                            else _("PDF (its text, page by page)")))
+            if extracted.pages:
+                rows.insert(5, (_("Pages"), str(len(extracted.pages))))
+        if source.url:
+            rows.append((_("Taken from"), source.url))
+        if source.retrieved:
+            rows.append((_("Retrieved"), day(source.retrieved)))
         if source.notes:
             rows.append((_("Notes"), source.notes))
         if source.chrome:
@@ -176,6 +202,18 @@ class SourceText(SphinxDirective):
         view = (("anchors", tuple((anchor_id(a), a.fact) for a in starting)), ("view", "support"))
         domain(self.env).note_drawn(self.env.docname, view)
         return tf_view(spec=view)
+
+
+def _block_kind(blocks: tuple[Block, ...], starts: list[int], offset: int) -> str | None:
+    """The kind of the HTML block holding ``offset`` ("h2", "li", "pre"), or None for a paragraph."""
+    k = bisect.bisect_right(starts, offset) - 1
+    if k < 0 or offset >= blocks[k].end:
+        return None
+    kind = blocks[k].kind
+    return kind if kind in _SHOWN_KINDS else None
+
+
+_SHOWN_KINDS = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dt", "blockquote"}
 
 
 def _highlighted(text: str, start: int, end: int, anchors: list[Anchor]) -> list[nodes.Node]:
