@@ -1,4 +1,4 @@
-"""The `tracefacts` command: check, find, pin, coverage, export, pdf."""
+"""The `tracefacts` command: check, find, pin, coverage, export, add, pdf."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check import CheckResult, check, failing
 from .formats.cache import ExtractionCache, cli_cache
 from .load import ISO_DATE, SOURCES_FILE, find_root
 from .report import Painter, format_problems, json_text, out, plural, shown_line, shown_lines, summary, use_colour
 from .safeio import DEFAULT_MAX_FILE_SIZE, parse_size
+
+if TYPE_CHECKING:
+    from .add import Document
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -173,6 +177,78 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK if not result.errors else EXIT_PROBLEMS
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{shown_line(repr(value))} is not a number of seconds above 0")
+    return seconds
+
+
+def _document_to_add(args: argparse.Namespace, root: Path) -> tuple[Document, str | None]:
+    """The document ``tracefacts add`` was given (a fetched URL or a file), and the line saying it was fetched."""
+    from urllib.parse import unquote, urlsplit
+
+    from .add import AddError, Document, in_seeds, read_local, safe_name, size_text
+    from .fetch import FetchLimits, fetch, looks_like_url, url_problem
+    from .formats import format_of
+    from .safeio import Refused, read_confined
+
+    target = args.target
+    if looks_like_url(target) and not Path(target).exists():
+        why = url_problem(target)
+        if why is not None:
+            raise UsageError(why)
+        got = fetch(target, FetchLimits(args.max_file_size, total_seconds=args.timeout))
+        name = safe_name(unquote(urlsplit(got.final_url).path.rpartition("/")[2]))
+        moved = f", redirected to {got.final_url}" if got.redirects else ""
+        said = f"fetched {target} ({got.media_type or 'untyped'}, {size_text(len(got.data))}{moved})"
+        return Document(got.data, got.format, target, name=name, url=got.final_url, retrieved=dt.date.today()), said
+    path = Path(target)
+    rel = in_seeds(root, path)
+    if rel is not None:  # already in seeds/: registered where it is, read as every source is (no link followed)
+        data = read_confined(root, rel, within="seeds", limit=args.max_file_size)
+        if isinstance(data, Refused):
+            raise AddError(f"{rel} {data.describe(rel)}; nothing was added", 1)
+        return Document(data, format_of(rel), target, in_place=rel), None
+    data = read_local(path, args.max_file_size)
+    name = safe_name(path.name)
+    if name is None:
+        raise UsageError(f"{target}: its name has no letter or digit to name a file of seeds/ by; rename it")
+    return Document(data, format_of(name), target, name=name), None
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    import shlex
+
+    from .add import AddError, Given, add
+    from .fetch import FetchError
+
+    root = _root(args)
+    try:
+        doc, fetched = _document_to_add(args, root)
+        if fetched is not None:
+            out(shown_line(fetched), escaped=True)
+        added = add(root, doc, Given(args.id, args.title, args.publisher, args.published),
+                    max_file_size=args.max_file_size)
+    except FetchError as exc:
+        out(shown_line(f"tracefacts add: {exc}; nothing was added"), sys.stderr, escaped=True)
+        return EXIT_PROBLEMS
+    except AddError as exc:
+        out(shown_line(f"tracefacts add: {exc}"), sys.stderr, escaped=True)
+        if exc.detail:
+            out(shown_lines(exc.detail, "  "), sys.stderr, escaped=True)
+        return exc.code
+    for line in added.lines:
+        out(shown_line(line), escaped=True)
+    where = f" --root {shlex.quote(args.root)}" if args.root is not None else ""
+    out(shown_line(f'to cite it: tracefacts find "a few words of it"{where} prints a quote entry '
+                   f"(source: {added.entry.id}) to paste under a fact's sources:"), escaped=True)
+    return EXIT_OK
+
+
 def _pdf_paths(args: argparse.Namespace) -> tuple[Path, Path | None, Path | None]:
     """DOCS, -o and --html-dir as given, or a usage error saying which one is wrong and why."""
     docs = Path(args.docs)
@@ -254,6 +330,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "w3c"), default="json")
     p.add_argument("--output", "-o", default=None, help="file to write (default: standard output)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("add", help="copy or fetch a document into seeds/ and register it in sources.yaml",
+                       description="Copy a file (PATH) or fetch a web page or PDF (an http or https URL) into "
+                                   "seeds/, and add its entry, pinned, to facts/sources.yaml. Title, publisher "
+                                   "and date come from the flags, else from the document's own metadata.")
+    p.add_argument("target", metavar="PATH|URL", help="a local file, or an http:// or https:// URL")
+    p.add_argument("--id", default=None, help="the source's id (default: <publisher>-<published>, as a slug)")
+    p.add_argument("--title", default=None, help="the document's title (default: its own, e.g. HTML <title>)")
+    p.add_argument("--publisher", default=None, help="who published it (default: the document's, e.g. og:site_name)")
+    p.add_argument("--published", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="when it was published (default: the document's own date)")
+    p.add_argument("--root", help="the handbook folder (default: nearest one above holding facts/sources.yaml)")
+    p.add_argument("--max-file-size", type=_size, default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
+                   help="add no document larger than SIZE, e.g. 256M (default: 64M); a fetch stops reading past it")
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="give up a fetch that takes longer than SECONDS in all (default: 60; connecting: 10 at most)")
+    p.set_defaults(run=cmd_add)
 
     p = sub.add_parser("pdf", help="build a Sphinx project that uses tracefacts.sphinx into one PDF briefing",
                        description="Build the Sphinx project in DOCS (it uses the tracefacts.sphinx extension) into "
