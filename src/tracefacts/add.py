@@ -206,16 +206,38 @@ def described(doc: Document, given: Given, meta: Metadata) -> tuple[str, str, dt
         missing.append(f"no publication date (give --published YYYY-MM-DD{note})")
     if missing:
         raise AddError(f"{doc.label}: the document gives {', '.join(missing)}; nothing was added", 2)
+    for flag, value, own in (("--title", title, given.title), ("--publisher", publisher, given.publisher)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a command-line byte that is not UTF-8, or a broken UTF-16 PDF string
+            whose = f"the {flag[2:]} given" if own else f"the document's {flag[2:]}"
+            raise AddError(f"{doc.label}: {whose} is not valid text (a byte that is not UTF-8, or half of a "
+                           f"UTF-16 pair); give {flag} as UTF-8 text", 2) from None
     assert title is not None and publisher is not None and published is not None
     return title, publisher, published
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, but a text holding a control character or a Unicode line break is
+    double-quoted, where every such character is escaped: written raw in single quotes (its
+    choice), a trailing NEL (U+0085) reads back as a space."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _UNPRINTABLE.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+_Dumper.add_representer(str, _str)
 
 
 def entry_text(entry: Entry, indent: str, newline: str) -> str:
     """The entry as one item of a block list, each line starting with ``indent``. PyYAML's
     emitter chooses each scalar's style, so a title holding ``: ``, ``#`` or quotes, or a
     hash that reads as a number, stays the text it is."""
-    dumped = yaml.safe_dump([entry.fields()], sort_keys=False, allow_unicode=True, default_flow_style=False,
-                            width=1 << 30)
+    dumped = yaml.dump([entry.fields()], Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                       default_flow_style=False, width=1 << 30)
     return "".join(f"{indent}{line}{newline}" for line in dumped.splitlines())
 
 

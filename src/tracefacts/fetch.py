@@ -21,7 +21,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import urllib3
 from urllib3.exceptions import (
@@ -87,6 +87,13 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+def as_uri(url: str) -> str:
+    """``url`` with spaces, control and non-ASCII characters percent-encoded (UTF-8, as browsers send
+    them; a byte that was not UTF-8 in the command line as itself): what is requested and written
+    as ``url:`` is then plain ASCII. What is already percent-encoded stays as it is."""
+    return quote(url, safe="!#$%&'()*+,/:;=?@[]~", errors="surrogateescape")
+
+
 def looks_like_url(text: str) -> bool:
     """A scheme followed by ``:`` (http:, ftp:, file:, data:) and not a Windows drive letter."""
     scheme, sep, _ = text.partition(":")
@@ -140,7 +147,7 @@ def _run(url: str, limits: FetchLimits, cancel: threading.Event, outcome: list[F
 def _fetch(url: str, limits: FetchLimits, cancel: threading.Event) -> Fetched:
     deadline = time.monotonic() + limits.total_seconds
     chain: list[str] = []
-    current = url
+    current = as_uri(url)
     while True:
         pool = _pool(current)
         try:
@@ -165,7 +172,7 @@ def _redirect(response: urllib3.BaseHTTPResponse, url: str, current: str, hops: 
     location = response.headers.get("Location")
     if not location:
         raise FetchError(f"{current}: HTTP {response.status} redirect without a Location")
-    target = urljoin(current, location.strip())
+    target = as_uri(urljoin(current, location.strip()))
     if hops >= limits.redirects:
         raise FetchError(f"{url}: too many redirects (more than {limits.redirects}; the last to {target}: "
                          "a redirect loop?)")

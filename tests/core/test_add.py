@@ -18,9 +18,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from tfcore import TODAY, Handbook, sha256
 
+from tracefacts.add import Entry, appended, verify
 from tracefacts.cli import main
+from tracefacts.load import parse_sources_file
 
 SRC = "facts/sources.yaml"
 REPORT = "Widget Report\n\nThe widget ships with 14.3 percent more capacity than before.\n"
@@ -232,6 +236,32 @@ def test_an_empty_sources_list_gets_a_block_list(capsys, tmp_path):
     assert book.check(TODAY).errors == ()
 
 
+def test_a_flow_style_list_is_refused_with_the_entry_to_paste(capsys, tmp_path):
+    book = Handbook(tmp_path / "flow")
+    flow = "sources: [{id: x, file: seeds/x.txt, title: X, publisher: P, published: 2026-01-01}]\n"
+    book.write(SRC, flow)
+    (tmp_path / "new.txt").write_text(REPORT, encoding="utf-8")
+    code, out, err = run(capsys, "add", str(tmp_path / "new.txt"), "--root", str(book.root), "--title", "Widget",
+                         "--publisher", "Acme", "--published", "2026-04-21")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "tracefacts add: facts/sources.yaml: its `sources:` is not a block list (`- id: …` lines) to append to; "
+        "add the entry by hand",
+        "    - id: acme-2026-04-21", "      file: seeds/new.txt", "      title: Widget", "      publisher: Acme",
+        "      published: 2026-04-21", f"      sha256: {sha256(REPORT)}"]
+    assert book.read(SRC) == flow
+    assert list((book.root / "seeds").iterdir()) == []
+
+
+def test_a_file_already_registered_is_not_registered_twice(capsys, hb):
+    before = hb.read(SRC)
+    code, out, err = run(capsys, "add", str(hb.root / "seeds" / "a.txt"), "--root", str(hb.root), "--id", "again",
+                         "--title", "T", "--publisher", "P", "--published", "2026-04-21")
+    assert (code, out) == (2, "")
+    assert err == "tracefacts add: seeds/a.txt is already registered, as source acme-report; nothing was added\n"
+    assert hb.read(SRC) == before
+
+
 # --- a URL --------------------------------------------------------------------------------
 
 def test_a_url_is_fetched_with_its_bytes_exact_and_url_and_retrieved_written(capsys, hb, server):
@@ -266,6 +296,16 @@ def test_a_url_without_a_file_name_is_named_after_the_id(capsys, hb, server):
     assert code == 0
     assert f"saved seeds/acme.widget.txt ({SIZE})" in out.splitlines()
     assert seeds(hb)["acme.widget.txt"] == REPORT.encode()
+
+
+def test_a_url_with_a_space_and_an_accent_is_asked_and_written_percent_encoded(capsys, hb, server):
+    server.page("/caf%C3%A9%20notes.txt", REPORT.encode(), "text/plain")
+    code, out, err = run(capsys, "add", server.url("/café notes.txt"), "--root", str(hb.root), "--title", "Café",
+                         "--publisher", "Acme", "--published", "2026-04-22")
+    assert (code, err) == (0, "")
+    assert f"saved seeds/cafe-notes.txt ({SIZE})" in out.splitlines()
+    assert f"    url: {server.url('/caf%C3%A9%20notes.txt')}\n" in hb.read(SRC)
+    assert hb.check().base.sources["acme-2026-04-22"].title == "Café"
 
 
 def test_redirects_are_followed_and_the_final_url_is_written(capsys, hb, server):
@@ -448,3 +488,26 @@ def test_html_metadata_gives_title_publisher_and_date(capsys, hb, server):
     assert (source.title, source.publisher, source.published) == ("Widget & Gadget: the 2026 review", "Acme News",
                                                                   dt.date(2026, 4, 23))
     assert seeds(hb)["acme-news-2026-04-23.html"] == page
+
+
+# --- the entry's text ---------------------------------------------------------------------
+
+_LISTED = ("# kept\nsources:\n  - id: a\n    file: seeds/a.txt\n    title: A\n    publisher: P\n"
+           "    published: 2026-01-01\n    sha256: " + "0" * 64 + "  # pinned\n# end\n").encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(min_size=1), publisher=st.text(min_size=1),
+       url=st.one_of(st.none(), st.text(min_size=1).filter(str.strip)))
+def test_any_title_publisher_and_url_read_back_as_given(title, publisher, url):
+    """Whatever a document's metadata holds (quotes, `: `, `#`, control characters, line breaks,
+    a number, `null`), the appended entry reads back as those words, the rest unchanged."""
+    title, publisher = " ".join(title.split()), " ".join(publisher.split())  # what `add` writes: one line
+    assume(title and publisher)
+    entry = Entry("b", "seeds/b.txt", title, publisher, dt.date(2026, 4, 25), "1" * 64, url,
+                  dt.date(2026, 5, 1) if url else None)
+    data = appended(_LISTED, entry)
+    assert data.startswith(_LISTED[: _LISTED.index(b"# end")]) and data.endswith(b"# end\n")
+    source = parse_sources_file(data).sources["b"]
+    assert (source.title, source.publisher, source.url) == (title, publisher, url)
+    assert verify(parse_sources_file(_LISTED), data, entry) is None
