@@ -236,15 +236,16 @@ def _request(pool: urllib3.PoolManager, url: str, limits: FetchLimits, deadline:
             "GET", url, redirect=False, retries=False, preload_content=False, decode_content=True, timeout=timeout,
             headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity",
                      "Accept": "text/html, application/xhtml+xml, application/pdf, text/plain;q=0.9, */*;q=0.1"})
+    # most specific first: NameResolutionError is a NewConnectionError, which is a ConnectTimeoutError
+    except NameResolutionError:
+        raise FetchError(f"{url}: the host {host} is not known (no DNS entry; check the URL)") from None
+    except NewConnectionError as exc:
+        raise FetchError(f"{url}: cannot connect to {host} ({_reason(exc)})") from None
     except ConnectTimeoutError:
         raise FetchError(f"{url}: no connection to {host} within {min(limits.connect_seconds, left):g} s") from None
     except ReadTimeoutError:
         raise FetchError(f"{url}: too slow, no answer within {limits.total_seconds:g} s "
                          "(the time limit; raise it with --timeout SECONDS)") from None
-    except NameResolutionError:
-        raise FetchError(f"{url}: the host {host} is not known (no DNS entry; check the URL)") from None
-    except NewConnectionError as exc:
-        raise FetchError(f"{url}: cannot connect to {host} ({_reason(exc)})") from None
     except SSLError as exc:
         raise FetchError(f"{url}: the TLS connection failed ({_reason(exc)})") from None
     except LocationParseError as exc:
@@ -298,7 +299,10 @@ def _set_timeout(response: urllib3.BaseHTTPResponse, seconds: float) -> None:
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost reason urllib3 gives, on one line."""
+    """The innermost reason urllib3 gives, on one line: the system's words where there are some."""
+    cause = exc.__cause__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
     reason = getattr(exc, "reason", None) or exc
     text = str(reason.args[-1] if isinstance(reason, BaseException) and reason.args else reason)
     return " ".join(text.split()) or type(exc).__name__

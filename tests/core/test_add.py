@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -351,6 +352,18 @@ def test_an_error_status_is_one_line(capsys, hb, server, status, said):
     assert err == f"tracefacts add: {url}: {said}; nothing was added\n"
     assert hb.read(SRC) == before
     assert "x.txt" not in seeds(hb)
+
+
+def test_a_refused_connection_says_so_at_once(capsys, hb):
+    with socket.socket() as sock:  # a port nothing listens on once this socket is closed
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/x.txt"
+    started = time.monotonic()
+    code, out, err = run(capsys, "add", url, "--root", str(hb.root), "--title", "T", "--publisher", "P",
+                         "--published", "2026-04-22")
+    assert (code, out) == (1, "")
+    assert err == f"tracefacts add: {url}: cannot connect to 127.0.0.1 (Connection refused); nothing was added\n"
+    assert time.monotonic() - started < 3  # not reported as a timeout after waiting for one
 
 
 def test_a_reason_phrase_with_control_characters_is_shown_escaped(capsys, hb, server):
