@@ -220,6 +220,16 @@ def test_every_offset_maps_back_to_its_element_and_its_place_there():
     assert len(result.stretch_starts) < len(result.text) / 3  # a stretch per text node, not per character
 
 
+def test_pre_text_maps_back_to_its_place_as_written():
+    own = "\n$ make  test\n    indented\n\n"  # the pre's own text; its first line end is not shown
+    result = extract(f"<body><pre>{own}<b>done</b></pre></body>".encode(), "html")
+    assert result.text == "$ make  test\n    indented\n\ndone\n"
+    for word in ("make", "indented"):
+        place = result.locate(result.text.index(word))
+        assert (place.path, own[place.index:place.index + len(word)]) == ("/html/body/pre", word)
+    assert result.locate(result.text.index("done")).path == "/html/body/pre/b"
+
+
 # --- metadata -------------------------------------------------------------------------
 
 JSON_LD = """<script type="application/ld+json">

@@ -182,18 +182,34 @@ def _hidden(el: etree._Element, tag: str) -> bool:
 
 
 class _Frame:
-    """An element being walked: its place (for its path), its own text so far, its kind."""
+    """An element being walked: its place (for its path), its own text so far, its kind.
 
-    __slots__ = ("el", "parent", "step", "_path", "own", "kind", "exit")
+    Only the elements on the path from the root to the one being read have a frame, and
+    a frame reads its children one at a time: a page of millions of sibling elements
+    costs no more than its tree.
+    """
 
-    def __init__(self, el: etree._Element, parent: _Frame | None, step: str, kind: str) -> None:
+    __slots__ = ("el", "parent", "tag", "nth", "_path", "own", "kind", "children", "seen", "_totals")
+
+    def __init__(self, el: etree._Element, parent: _Frame | None, tag: str, nth: int, kind: str) -> None:
         self.el = el
         self.parent = parent
-        self.step = step
+        self.tag = tag
+        self.nth = nth  # its number among its parent's children of its tag (XPath's p[3])
         self._path: str | None = None
         self.own = 0  # characters of this element's own text (its text and its children's tails) so far
         self.kind = kind
-        self.exit = False
+        self.children = iter(el)
+        self.seen: dict[str, int] = {}  # children of each tag read so far
+        self._totals: dict[str, int] | None = None
+
+    def totals(self) -> dict[str, int]:
+        """How many children of each tag: counted once, when a child's path is first needed."""
+        if self._totals is None:
+            self._totals = {}
+            for child in self.el:
+                self._totals[child.tag] = self._totals.get(child.tag, 0) + 1
+        return self._totals
 
     @property
     def path(self) -> str:
@@ -205,7 +221,8 @@ class _Frame:
                 frame = frame.parent
             prefix = frame._path if frame is not None else ""
             for f in reversed(chain):
-                prefix = f._path = f"{prefix}/{f.step}"
+                alone = f.parent is None or f.parent.totals()[f.tag] == 1
+                prefix = f._path = f"{prefix}/{f.tag}" if alone else f"{prefix}/{f.tag}[{f.nth}]"
         return self._path
 
 
@@ -314,10 +331,13 @@ class _Writer:
         base = frame.own
         frame.own += len(s)
         at = 1 if skip_first_newline and s.startswith("\n") else 0
+        mapped = False
         for line in s[at:].split("\n"):
             if line:
                 self._flush(kind)
-                self._stretch(base + at, frame)
+                if not mapped:  # the rest of the node is written as it stands: the map stays linear
+                    self._stretch(base + at, frame)
+                    mapped = True
                 self._write(line)
                 self.line_has_text = True
             at += len(line) + 1
@@ -348,70 +368,64 @@ def _kind(tag: str, parent_kind: str) -> str:
     return parent_kind  # inline
 
 
-def _steps(children: list[etree._Element]) -> list[str]:
-    """XPath steps of sibling elements: ``p[3]`` where several share the tag, else ``p``."""
-    totals: dict[str, int] = {}
-    for child in children:
-        totals[child.tag] = totals.get(child.tag, 0) + 1
-    seen: dict[str, int] = {}
-    steps = []
-    for child in children:
-        tag = child.tag
-        if totals[tag] == 1:
-            steps.append(tag)
-        else:
-            seen[tag] = seen.get(tag, 0) + 1
-            steps.append(f"{tag}[{seen[tag]}]")
-    return steps
-
-
 def _walk(root: etree._Element, deadline: float) -> _Writer:
     """Every text node of the page in reading order, without recursion (a page may nest deep)."""
     out = _Writer()
     pre_depth = 0
-    stack: list[_Frame] = [_Frame(root, None, str(root.tag), _kind(str(root.tag), "p"))]
     count = 0
-    while stack:
-        frame = stack.pop()
-        el = frame.el
-        tag = el.tag
-        if frame.exit:
-            if tag in _PRE:
-                pre_depth -= 1
-            if tag in _BLOCKS:
-                out.block_break()
-            parent = frame.parent
-            if parent is not None and el.tail:
-                _tail(out, el.tail, parent, pre_depth)
-            continue
-        count += 1
-        if count % _TIME_CHECK == 0 and time.monotonic() > deadline:
-            raise _TooSlow
-        if _hidden(el, tag):
-            if frame.parent is not None and el.tail:  # the tail is the parent's text, shown
-                _tail(out, el.tail, frame.parent, pre_depth)
-            continue
-        if tag == "br":
-            out.line_break(pre_depth > 0)
-        elif tag in _BLOCKS:
-            out.block_break()
-        elif tag in _CELLS:
-            out.start_cell()
-        if tag in _PRE:
-            pre_depth += 1
-        frame.exit = True
-        stack.append(frame)
-        if el.text:
-            if pre_depth:  # a line end right after <pre> is not shown (HTML's rule)
-                out.pre_text(el.text, frame, frame.kind, skip_first_newline=tag in _PRE)
+    stack: list[_Frame] = []
+    parent: _Frame | None = None
+    el: etree._Element | None = root
+    while True:
+        if el is not None:  # entering an element
+            tag = el.tag
+            count += 1
+            if count % _TIME_CHECK == 0 and time.monotonic() > deadline:
+                raise _TooSlow
+            if not isinstance(tag, str) or _hidden(el, tag):
+                if parent is not None and el.tail:  # the tail is the parent's text, shown
+                    _tail(out, el.tail, parent, pre_depth)
             else:
-                out.text(el.text, frame, frame.kind)
-        if not len(el):
+                nth = 1
+                if parent is not None:
+                    nth = parent.seen[tag] = parent.seen.get(tag, 0) + 1
+                if tag == "br":
+                    out.line_break(pre_depth > 0)
+                elif tag in _BLOCKS:
+                    out.block_break()
+                elif tag in _CELLS:
+                    out.start_cell()
+                if parent is not None and el.text is None and not len(el):
+                    # an empty element (<br>, an empty <p>): its breaks are made, no frame needed
+                    if el.tail:
+                        _tail(out, el.tail, parent, pre_depth)
+                    el = None
+                    continue
+                frame = _Frame(el, parent, tag, nth, _kind(tag, parent.kind if parent is not None else "p"))
+                if tag in _PRE:
+                    pre_depth += 1
+                if el.text:
+                    if pre_depth:  # a line end right after <pre> is not shown (HTML's rule)
+                        out.pre_text(el.text, frame, frame.kind, skip_first_newline=tag in _PRE)
+                    else:
+                        out.text(el.text, frame, frame.kind)
+                stack.append(frame)
+        if not stack:
+            return out
+        frame = stack[-1]
+        el = next(frame.children, None)
+        if el is not None:
+            parent = frame
             continue
-        children = [c for c in el if isinstance(c.tag, str)]
-        for child, step in zip(reversed(children), reversed(_steps(children)), strict=True):
-            stack.append(_Frame(child, frame, step, _kind(child.tag, frame.kind)))
-    return out
+        stack.pop()  # leaving an element, all its children read
+        parent = frame.parent
+        if frame.tag in _PRE:
+            pre_depth -= 1
+        if frame.tag in _BLOCKS:
+            out.block_break()
+        tail = frame.el.tail
+        if parent is not None and tail:
+            _tail(out, tail, parent, pre_depth)
 
 
 def _tail(out: _Writer, tail: str, parent: _Frame, pre_depth: int) -> None:
