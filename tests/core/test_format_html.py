@@ -331,6 +331,7 @@ def test_a_nesting_bomb_is_a_clear_problem_quickly():
     assert time.perf_counter() - started < 5
     assert problem.code == "source-unreadable"
     assert problem.message.startswith("cannot be read as HTML (lxml stopped: Excessive depth in document")
+    assert "nested too deep to be read; open it in a browser and save it again" in problem.message
 
 
 def test_deep_but_real_nesting_is_read():

@@ -44,8 +44,11 @@ encoding that the bytes break is decoded with U+FFFD, as a browser shows it.
 Bounded: no network, no DTD or external entity (libxml2's HTML parser does not read an
 internal DTD subset, so an entity bomb stays unexpanded text), nesting beyond libxml2's
 depth limit is ``source-unreadable`` (the tree is walked without recursion), and
-``Limits.seconds`` is checked as the walk goes. The parse itself runs in this process:
-a 50 MB page takes about 2 s and 1 GB of memory (measured on a page dense in elements).
+``Limits.seconds`` is checked as the walk goes. The parse runs in this process, so
+``Limits.memory`` is not enforced here: a 50 MB page took 6 s and 1.3 GB (a book's
+pages) to 11 s and 1.8 GB (a page dense in short elements) on the development machine;
+the walk holds only the open elements, so a page of millions of empty elements costs
+its tree and no more.
 """
 
 from __future__ import annotations
@@ -526,7 +529,7 @@ def _parse(data: bytes, huge: bool) -> tuple[etree._Element | None, str | None]:
 
 def extract_html(data: bytes, limits: Limits) -> Extracted | FormatProblem:
     started = time.monotonic()
-    if data.lstrip()[:5] == b"%PDF-":
+    if data[:1024].lstrip()[:5] == b"%PDF-":
         return FormatProblem("source-unreadable", "is a PDF document, not HTML: name it `.pdf` or write "
                                                   "`format: pdf` in its entry.")
     text = decode_html(data).replace("\x00", "")  # browsers drop NUL characters from a page
@@ -539,19 +542,27 @@ def extract_html(data: bytes, limits: Limits) -> Extracted | FormatProblem:
             root, stopped = _parse(utf8, huge=True)
     except (etree.LxmlError, ValueError) as exc:
         return FormatProblem("source-unreadable", f"cannot be read as HTML ({exc}); {_REPARSE}.")
+    except MemoryError:
+        return FormatProblem("source-unreadable", f"cannot be read as HTML: its tree does not fit in memory; "
+                                                  f"{_REPARSE}.")
     if stopped:
-        return FormatProblem("source-unreadable", f"cannot be read as HTML (lxml stopped: {stopped}); "
+        why = (": its elements are nested too deep to be read"
+               if "depth" in stopped.lower() else ": the rest of the page would be lost")
+        return FormatProblem("source-unreadable", f"cannot be read as HTML (lxml stopped: {stopped}){why}; "
                                                   f"{_REPARSE}.")
     if root is None:
         return FormatProblem("source-no-text", "is empty: there is no page in it; capture the page again.")
     try:
-        with gc_paused():  # every object the walk makes is kept: a collection would only rescan them
+        with gc_paused():  # the walk makes no cycles: a collection would only rescan what it keeps
             out = _walk(root, started + limits.seconds)
         if time.monotonic() > started + limits.seconds:
             raise _TooSlow
     except _TooSlow:
         return FormatProblem("source-unreadable", f"cannot be read as HTML: it took longer than "
                                                   f"{limits.seconds:g} s; {_REPARSE}.")
+    except MemoryError:
+        return FormatProblem("source-unreadable", f"cannot be read as HTML: its text does not fit in memory; "
+                                                  f"{_REPARSE}.")
     body = out.finish()
     if not body.strip():
         return FormatProblem("source-no-text", "has no text a reader would see: all of it is markup, scripts, "
