@@ -18,11 +18,13 @@ the page (pdfium ends lines with CRLF; a line where pdfium joined a hyphenated w
 ends in U+FFFE, its mark for that hyphen); ``index`` is pdfium's index of its first
 character; ``left``/``right`` are the edges of its first and last character that is not
 white space; ``bottom``/``top`` the font box of its first such character (the same for every
-glyph of one font size), PDF units with y upwards; all 0 for a line of white space.
+glyph of one font size); all in hundredths of a PDF unit (whole numbers: JSON writes and
+reads them faster than fractions), y upwards; all 0 for a line of white space.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 import sys
@@ -69,39 +71,41 @@ def _page_lines(doc: Any, number: int, pdfium_c: Any) -> list[list[Any]]:
     try:
         text = textpage.get_text_range()
         count = textpage.count_chars()
+        handle = textpage.raw
         # pdfium's text has one character per character of its list in nearly every PDF;
         # where it does not, ask pdfium for the character index of each text index.
-        if len(text) == count:
-            def index(i: int) -> int:
-                return i
-        else:
-            def index(i: int) -> int:
-                return int(pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage, i))
+        same = len(text) == count
+        to_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex
+        # the C calls directly, with their out-parameters made once: one line costs two calls
+        loose_box, char_box = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharBox
+        rect = pdfium_c.FS_RECTF()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
         lines: list[list[Any]] = []
+        ends = [m.span() for m in _LINE_BREAK.finditer(text)]
+        if not ends or ends[-1][1] < len(text):  # the last line, without a line end
+            ends.append((len(text), len(text)))
         start = 0
-        for m in _LINE_BREAK.finditer(text):
-            lines.append(_line(textpage, text, start, m.start(), index, count))
-            start = m.end()
-        if start < len(text):
-            lines.append(_line(textpage, text, start, len(text), index, count))
+        for end, after in ends:
+            body = text[start:end]
+            first = start + len(body) - len(body.lstrip())
+            last = start + len(body.rstrip()) - 1
+            index = start if same else int(to_char(handle, start))
+            if last < first:
+                lines.append([body, index, 0, 0, 0, 0])
+            else:
+                a = first if same else int(to_char(handle, first))
+                b = last if same else int(to_char(handle, last))
+                if 0 <= a < count and 0 <= b < count and loose_box(handle, a, rect) \
+                        and char_box(handle, b, left, right, bottom, top):
+                    lines.append([body, index, int(rect.left * 100), int(right.value * 100),
+                                  int(rect.bottom * 100), int(rect.top * 100)])
+                else:  # no box for it: placed nowhere, which breaks no paragraph
+                    lines.append([body, index, 0, 0, 0, 0])
+            start = after
         return lines
     finally:
         textpage.close()
         page.close()
-
-
-def _line(textpage: Any, text: str, start: int, end: int, index: Any, count: int) -> list[Any]:
-    body = text[start:end]
-    first = len(body) - len(body.lstrip())
-    last = len(body.rstrip()) - 1
-    if last < first:
-        return [body, index(start), 0.0, 0.0, 0.0, 0.0]
-    a, b = index(start + first), index(start + last)
-    if not (0 <= a < count and 0 <= b < count):
-        return [body, index(start), 0.0, 0.0, 0.0, 0.0]
-    left, bottom, _, top = textpage.get_charbox(a, loose=True)
-    right = textpage.get_charbox(b)[2]
-    return [body, index(start), left, right, bottom, top]
 
 
 def main(argv: list[str]) -> int:
