@@ -195,6 +195,27 @@ def test_each_line_maps_back_to_its_page_and_pdfium_character(report):
     assert doc[3].get_textpage().get_text_range(where.index, len(quote.split()[0])) == quote.split()[0]
 
 
+def test_a_running_head_that_changes_with_the_chapter_is_dropped_and_the_chapter_heading_kept():
+    # a book: each chapter's title is the running head of its pages (WeasyPrint's string-set)
+    css = """@page { size: A6; margin: 18mm 12mm; @top-center { content: string(chapter); font-size: 8pt }
+                                            @bottom-right { content: counter(page); font-size: 8pt } }
+             body { font: 10pt/1.3 serif }
+             h2 { string-set: chapter content(); break-before: page; font-size: 14pt }
+             p { margin: 0 0 0.8em }"""
+    names = ["Oaks of the Upper Valley", "Pines on the Ridge", "Willows by the River"]
+    data = render("".join(f"<h2>{name}</h2>" + "".join(
+        "<p>" + " ".join(finding(c * 10 + j, k) for k in range(1, 9)) + "</p>" for j in range(3))
+        for c, name in enumerate(names, start=1)), css)
+    texts = page_texts(data)
+    assert len(texts) == 9 and all(texts[n].rstrip().endswith(f"{names[n // 3]}\n{n + 1}") for n in range(9))
+    extracted = read(data)
+    for name in names:  # the heading stays, once, a paragraph of its own; the running heads go
+        assert extracted.text.count(name) == 1 and f"{name}\n\nFinding" in extracted.text
+    page_5 = " ".join(texts[4].splitlines()[:-2]).split()  # its body: no running head, no number
+    quote = " ".join(page_5[-6:] + texts[5].split()[:6])
+    assert extracted.pages_of(*span(extracted.text, quote)) == (5, 6)
+
+
 def test_the_document_info_gives_title_author_and_date(report):
     meta = read(report).metadata
     assert (meta.title, meta.author, meta.published) == ("Forest Survey 2026", "Ada Lovelace", "2026-04-25")

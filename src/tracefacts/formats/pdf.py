@@ -22,10 +22,11 @@ file, so a quote may run over line breaks and page breaks:
 - **Running headers, footers and page numbers are dropped** and are not in the text, so
   the source page does not show them either: a line the page sets apart at its top or
   bottom (one of its two top-most or two bottom-most line positions, with a paragraph gap
-  or a change of font size between it and the body) whose text, digits aside, stands so
-  on at least two pages and on half of the pages or more, or which is only a page number
-  (``12``, ``Page 12``, ``12 / 300``, ``- 12 -``, ``xii``); and, anywhere on a page, a line
-  equal (normalised as quotes are) to one of the source's declared ``chrome`` lines.
+  or a change of font size between it and the body) whose text, digits aside, stands at
+  the same height on a page at most two pages away (a book's running head changes with
+  its chapter) or on half of the pages or more, or which is only a page number (``12``,
+  ``Page 12``, ``12 / 300``, ``- 12 -``, ``xii``); and, anywhere on a page, a line equal
+  (normalised as quotes are) to one of the source's declared ``chrome`` lines.
 - **Hyphenation at a line end is undone.** A line ending in a hyphen (``-``, ``‐``) right
   after a letter, followed by a line starting with a lower-case letter, is one word the
   typesetter broke: the two are joined without the hyphen (``eco-`` + ``system`` →

@@ -29,6 +29,7 @@ _WORD_TAIL = re.compile(r"\w+(?:[-\u2010]\w+)*$")
 _WORD_HEAD = re.compile(r"\w+(?:[-\u2010]\w+)*")
 _HYPHEN = re.compile("[-\u2010]")
 _ZONE = 2  # how many line positions at the top and at the bottom of a page may hold furniture
+_NEAR = 2  # how many pages away a running head recurs
 _PARAGRAPH_GAP = 1 / 3  # extra space, in line heights, that ends a paragraph
 _SIZE_CHANGE = 1 / 6  # a change of line height (font size) that ends a paragraph
 _SHORT_LINE = 1 / 6  # how far short of the column's right edge a page's last line ends its paragraph
@@ -159,19 +160,31 @@ def drop_furniture(pages: list[list[Line]], usual: float, declared: set[str]) ->
     """The pages without their running headers, footers, page numbers and declared chrome."""
     zones = [[line for line in page if round(line.bottom) in edge]
              for page, edge in ((page, _zone(page, usual)) for page in pages)]
-    seen: dict[str, int] = {}
-    for zone in zones:
-        for key in {_furniture_key(line.text) for line in zone}:
+    # a running head recurs at the same height (to a point): a chapter's heading, set apart
+    # at the top of its first page, is not the running head of the same words
+    keys = [{(_furniture_key(line.text), round(line.bottom)) for line in zone} for zone in zones]
+    seen: dict[tuple[str, int], int] = {}
+    for found in keys:
+        for key in found:
             seen[key] = seen.get(key, 0) + 1
-    running = {key for key, count in seen.items() if count >= 2 and 2 * count >= len(pages)}
+    everywhere = {key for key, count in seen.items() if count >= 2 and 2 * count >= len(pages)}
     kept: list[list[Line]] = []
-    for page, zone in zip(pages, zones, strict=True):
+    for number, (page, zone) in enumerate(zip(pages, zones, strict=True)):
+        # a book's running head changes with its chapter, and odd and even pages may differ:
+        # it recurs on a page at most two pages away
+        around = range(max(0, number - _NEAR), min(len(pages), number + _NEAR + 1))
+        near = everywhere.union(*(keys[j] for j in around if j != number))
         dropped = {id(line) for line in zone
-                   if _furniture_key(line.text) in running or _PAGE_NUMBER.fullmatch(normalize_text(line.text))}
+                   if _recurs(line, near) or _PAGE_NUMBER.fullmatch(normalize_text(line.text))}
         if declared:
             dropped.update(id(line) for line in page if normalize_text(line.text) in declared)
         kept.append([line for line in page if id(line) not in dropped] if dropped else page)
     return kept
+
+
+def _recurs(line: Line, keys: set[tuple[str, int]]) -> bool:
+    key, y = _furniture_key(line.text), round(line.bottom)
+    return (key, y) in keys or (key, y - 1) in keys or (key, y + 1) in keys
 
 
 # ---------------------------------------------------------------- hyphenation
