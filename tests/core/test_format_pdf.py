@@ -454,10 +454,18 @@ def test_a_crash_of_the_reader_is_a_problem_not_a_crash_of_the_checker(report, t
     assert found.message.startswith("could not be read: pdfium crashed (SIGSEGV) on it")
 
 
-def test_a_reader_answering_nonsense_is_not_believed(report, tmp_path, monkeypatch):
-    monkeypatch.setattr(pdf_format, "WORKER", worker_script(tmp_path, """\
-        import sys
-        sys.stdout.write('{"pages": [[["text", "not a number"]]], "info": 3}')
-        """))
+@pytest.mark.parametrize("answer", [
+    '{"pages": [[["text", "not a number"]]], "info": {}}',
+    '{"pages": [[["text", 0, NaN, 1, 2, 3]]], "info": {}}',
+    '{"pages": [[[7, 0, 0, 1, 2, 3]]], "info": {}}',
+    '{"pages": "nothing", "info": {}}',
+    '{"pages": [], "info": 3}',
+    '[1, 2, 3]',
+    'not JSON at all',
+])
+def test_a_reader_answering_nonsense_is_not_believed(report, tmp_path, monkeypatch, answer):
+    # the reader has read hostile bytes: what it answers is checked, never trusted
+    monkeypatch.setattr(pdf_format, "WORKER", worker_script(tmp_path, f"import sys\nsys.stdout.write({answer!r})\n"))
     found, _ = problem(report)
     assert found.code == "source-unreadable"
+    assert found.message.startswith("could not be read:")

@@ -100,6 +100,10 @@ def extract_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS,
 
 def run_worker(data: bytes, limits: Limits) -> dict | FormatProblem:
     """Run ``WORKER`` on ``data`` in a child process bounded by ``limits``: its answer."""
+    if not sys.executable:  # an embedded interpreter: no Python to start the reader with
+        return FormatProblem("source-unreadable", "could not be read: this Python cannot start a process to "
+                                                  "read it (sys.executable is empty); run tracefacts from a "
+                                                  "Python installation.")
     command = [sys.executable, "-P", "-c", _BOOT, str(WORKER), str(limits.memory), str(limits.pages)]
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds, check=False)
@@ -130,6 +134,9 @@ def _crashed(returncode: int, stderr: bytes, limits: Limits) -> FormatProblem:
     last = (stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
     if "MemoryError" in last:
         return _refused(["memory", ""], limits)
+    if "ModuleNotFoundError" in last:
+        return FormatProblem("source-unreadable", f"could not be read: {last[:200]} in {sys.executable}; "
+                                                  "install pypdfium2 there (`pip install pypdfium2`).")
     if returncode >= 0:
         why = f" ({last[:200]})" if last else ""
         return FormatProblem("source-unreadable", f"could not be read: the PDF reader stopped{why}. {_FIX}")
@@ -161,7 +168,7 @@ def _refused(refusal: object, limits: Limits) -> FormatProblem:
         return FormatProblem("source-unreadable", f"needed more than {_megabytes(limits)} of memory to read; "
                                                   "reading stopped. Register the part you quote (e.g. `qpdf "
                                                   "in.pdf --pages . 1-100 -- part.pdf`).")
-    return FormatProblem("source-unreadable", f"is not a readable PDF: pdfium says {detail or 'nothing more'}.")
+    return FormatProblem("source-unreadable", f"is not a readable PDF: pdfium says {str(detail)[:200] or 'no more'}.")
 
 
 def _megabytes(limits: Limits) -> str:

@@ -72,13 +72,15 @@ def page_lines(number: int, raw: Any) -> list[Line]:
     for item in raw:
         try:
             text, index, left, right, bottom, top = item
-            body = text.rstrip()
-            stripped = body.lstrip()
-            index = int(index) + len(body) - len(stripped)
-            # hundredths of a PDF unit, as the worker sends them
-            left, right, bottom, height = left / 100, right / 100, bottom / 100, (top - bottom) / 100
-        except (TypeError, ValueError, AttributeError) as exc:
+        except (TypeError, ValueError) as exc:
             raise Malformed(f"a line of page {number}") from exc
+        if not isinstance(text, str) or not all(type(v) is int for v in (index, left, right, bottom, top)):
+            raise Malformed(f"a line of page {number}")  # whole numbers only: no NaN, no infinity
+        body = text.rstrip()
+        stripped = body.lstrip()
+        index += len(body) - len(stripped)
+        # hundredths of a PDF unit, as the worker sends them
+        left, right, bottom, height = left / 100, right / 100, bottom / 100, (top - bottom) / 100
         if not stripped:
             blank = blank or bool(out)
             continue
