@@ -309,6 +309,19 @@ def test_a_real_hyphen_at_a_line_end_is_kept(hyphenated):
     assert "Support for non-English languages" in text  # a capital follows: a real hyphen
 
 
+def test_a_hyphen_pdfium_joins_itself_follows_the_same_rule():
+    # written by hand, one text line under the other: pdfium joins "eco-" and "open-" with
+    # the next line itself and marks the hyphen (U+FFFE) instead of ending the line
+    content = (b"BT /F1 12 Tf 72 720 Td (The forest eco-) Tj 0 -14 Td (system holds many open-weight) Tj "
+               b"0 -14 Td (trees and more open-) Tj 0 -14 Td (weight ones; Meta-) Tj 0 -14 Td (Llama too.) Tj ET")
+    data = pdf_with_content(zlib.compress(content))
+    import pypdfium2
+
+    assert "\ufffe" in pypdfium2.PdfDocument(data)[0].get_textpage().get_text_range()
+    text = normalize_text(read(data).text)
+    assert text == ("The forest ecosystem holds many open-weight trees and more open-weight ones; Meta-Llama too.")
+
+
 # --- documents that cannot be read ---------------------------------------------------
 
 

@@ -34,10 +34,11 @@ file, so a quote may run over line breaks and page breaks:
   in which case the hyphen is real and kept (``open-`` + ``weight`` → ``open-weight`` when
   ``open-weight`` occurs in a line somewhere). Followed by anything else but white space
   (a capital, a digit), the hyphen is real and kept, the two joined (``non-`` +
-  ``English`` → ``non-English``). A soft hyphen (U+00AD, or pdfium's U+0002) at a line end
-  is always joined away. When the rule gets a word wrong, quote the word as the extracted
-  text has it (``tracefacts find`` and the source page show it), or leave it out with
-  ``[…]``.
+  ``English`` → ``non-English``). A soft hyphen (U+00AD) at a line end is always joined
+  away; but where pdfium joins the lines itself it marks the hyphen U+FFFE (or U+0002)
+  whether it was soft or hard, and that mark follows the rule for ``-``. When the rule
+  gets a word wrong, quote the word as the extracted text has it (``tracefacts find`` and
+  the source page show it), or leave it out with ``[…]``.
 
 ``Extracted.pages`` gives the offset where each page starts (page 1 at 0; a page without
 text starts where the next page's text does), so ``pages_of`` names the page(s) a quote

@@ -18,8 +18,12 @@ from typing import Any, NamedTuple
 from ..normalize import normalize_text
 from .base import Block, Extracted, Location, Metadata
 
-_SOFT_HYPHENS = "\u00ad\x02"  # U+0002: pdfium's soft hyphen in some PDFs
-_HYPHENS = "-\u2010\ufffe"  # U+FFFE: pdfium's mark of a hyphen at a line end it joined itself
+_SOFT_HYPHENS = "\u00ad"
+# U+FFFE (U+0002 in pdfium's character codes): pdfium's mark of a hyphen at a line end where
+# it joined the lines itself. It marks a soft hyphen and a hard one alike (tried: `eco\xad`
+# and `open-` both give it), so it follows the rule for "-".
+_MARKS = "\ufffe\x02"
+_HYPHENS = "-\u2010" + _MARKS
 _PAGE_NUMBER = re.compile(
     r"(?:(?:page|p\.|pg\.?|seite|page no\.?)\s*)?[-\u2013\u2014\u2010]?\s*(?:\d{1,5}|[ivxlcdm]{1,8})\s*"
     r"[-\u2013\u2014\u2010]?\s*(?:(?:/|of|von|sur|de)\s*\d{1,5})?", re.IGNORECASE)
@@ -84,8 +88,6 @@ def page_lines(number: int, raw: Any) -> list[Line]:
         if not stripped:
             blank = blank or bool(out)
             continue
-        if "\x02" in stripped[:-1]:  # a soft hyphen inside a line: invisible (matching drops U+00AD)
-            stripped = stripped[:-1].replace("\x02", "\u00ad") + stripped[-1]
         out.append(Line(stripped, number, index, left, right, bottom, height, blank))
         blank = False
     return out
@@ -212,9 +214,9 @@ def hyphen_join(a: str, b: str, known: set[str]) -> tuple[str, str] | None:
         return a[:-1], ""
     if last not in _HYPHENS:
         return None
-    hyphen = "-" if last == "\ufffe" else last
+    hyphen = "-" if last in _MARKS else last
     if len(a) < 2 or not a[-2].isalpha() or not b[0].isalnum():
-        return (a[:-1] + hyphen, "\n") if last == "\ufffe" else None  # a dash, not a broken word
+        return (a[:-1] + hyphen, "\n") if last in _MARKS else None  # a dash, not a broken word
     if not b[0].islower():  # non- + English, COVID- + 19: a real hyphen
         return a[:-1] + hyphen, ""
     tail = _WORD_TAIL.search(a, max(0, a.rfind(" ", 0, len(a) - 1) + 1), len(a) - 1)
@@ -258,7 +260,7 @@ def assemble(pages: list[list[Line]], count: int, usual: float, meta: Metadata) 
                 joined = hyphen_join(text, nxt.text, known)
                 if joined is not None:
                     text, separator = joined
-        if text[-1] == "\ufffe":  # not joined: pdfium's mark stands for the hyphen it replaced
+        if text[-1] in _MARKS:  # not joined: pdfium's mark stands for the hyphen it replaced
             text = text[:-1] + "-"
         starts.append(length)
         locations.append(Location(line.index, page=line.page))

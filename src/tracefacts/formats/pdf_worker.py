@@ -15,7 +15,7 @@ Output: ``{"pages": [[[text, index, left, right, bottom, top], …], …], "info
 or ``{"refusal": [kind, detail]}`` with kind ``unreadable``, ``encrypted``, ``pages`` (more
 than the limit; detail: the count) or ``memory``. Each line is one line of pdfium's text of
 the page (pdfium ends lines with CRLF; a line where pdfium joined a hyphenated word itself
-ends in U+FFFE, its mark for that hyphen); ``index`` is pdfium's index of its first
+ends in U+FFFE or U+0002, its mark for that hyphen); ``index`` is pdfium's index of its first
 character; ``left``/``right`` are the edges of its first and last character that is not
 white space; ``bottom``/``top`` the font box of its first such character (the same for every
 glyph of one font size); all in hundredths of a PDF unit (whole numbers: JSON writes and
@@ -30,9 +30,9 @@ import re
 import sys
 from typing import Any
 
-# Ends of a line in pdfium's text: CRLF, a lone CR or LF, and just after U+FFFE (a hyphen at
-# a line end where pdfium joined the two lines itself).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n|(?<=\ufffe)")
+# Ends of a line in pdfium's text: CRLF, a lone CR or LF, and just after U+FFFE or U+0002 (a
+# hyphen at a line end where pdfium joined the two lines itself).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|(?<=[\ufffe\x02])")
 
 
 def read_pdf(data: bytes, max_pages: int) -> dict[str, Any]:
