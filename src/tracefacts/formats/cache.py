@@ -1,5 +1,9 @@
 """Extracted text remembered by the source's hash: a PDF or a web page is parsed once.
 
+Stored as JSON, never pickle: the command line's cache lies inside the handbook, where a
+pull request could plant a file, and reading a pickle runs code. A file that is not what
+this module writes (any type out of place) is ignored and the source parsed again.
+
 One file per (sha256 of the bytes, format, declared chrome, extraction code), in a folder
 of its own (beside the Sphinx memo; ``.tracefacts-cache/`` under the handbook for the
 command line and pytest). A file that is missing, damaged or of another version is simply
@@ -12,15 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import pickle
+import json
 import sys
 from functools import lru_cache
 from pathlib import Path
 
 from ..atomic import write_atomic
-from .base import DEFAULT_LIMITS, Extracted, FormatProblem, Limits
+from .base import DEFAULT_LIMITS, Block, Extracted, FormatProblem, Limits, Location, Metadata
 
-_MAGIC = b"tracefacts-extracted 1\n"
+_MAGIC = b"tracefacts-extracted 2\n"
 FOLDER = "tracefacts-extracted"  # beside the memo, in a Sphinx build's doctree folder
 CLI_FOLDER = ".tracefacts-cache"  # under the handbook root, for the command line and pytest
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -49,7 +53,7 @@ class ExtractionCache:
 
     def _path(self, sha256: str, fmt: str, chrome: tuple[str, ...]) -> Path:
         key = hashlib.sha256(repr((sha256, fmt, chrome, code())).encode("utf-8", "surrogatepass")).hexdigest()
-        return self.folder / f"{key[:40]}.pickle"
+        return self.folder / f"{key[:40]}.json"
 
     def __call__(self, data: bytes, fmt: str, sha256: str, chrome: tuple[str, ...] = ()) -> Extracted | FormatProblem:
         from . import extract
@@ -65,6 +69,15 @@ class ExtractionCache:
             self._write(path, found)
         return found
 
+    def _through_a_link(self) -> bool:
+        assert self.within is not None
+        here = self.within
+        for part in self.folder.relative_to(self.within).parts:
+            here = here / part
+            if here.is_symlink():
+                return True
+        return False
+
     @staticmethod
     def _read(path: Path) -> Extracted | None:
         try:
@@ -74,16 +87,15 @@ class ExtractionCache:
         if not blob.startswith(_MAGIC):
             return None
         try:
-            value = pickle.loads(blob[len(_MAGIC):])
-        except Exception:  # damaged: computed again
+            return decode(json.loads(blob[len(_MAGIC):]))
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError):  # damaged or foreign: parsed again
             return None
-        return value if isinstance(value, Extracted) else None
 
     def _write(self, path: Path, value: Extracted) -> None:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
+            if self.within is not None and self._through_a_link():
+                return  # the folder (or one on its way) is a link: nothing is made or written there
             self.folder.mkdir(parents=True, exist_ok=True)
-            if self.within is not None and not self.folder.resolve().is_relative_to(self.within.resolve()):
-                return  # the folder (or one on its way) is a link out: nothing is written there
             if self.tag:
                 tag = self.folder.parent / "CACHEDIR.TAG"
                 if not tag.exists():
@@ -91,7 +103,61 @@ class ExtractionCache:
                 ignore = self.folder.parent / ".gitignore"
                 if not ignore.exists():
                     write_atomic(ignore, b"# made by tracefacts: a cache\n*\n", durable=False)
-            write_atomic(path, _MAGIC + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            write_atomic(path, _MAGIC + json.dumps(encode(value), ensure_ascii=False,
+                                                    separators=(",", ":")).encode("utf-8", "surrogatepass"),
+                         durable=False)
+
+
+def encode(value: Extracted) -> dict[str, object]:
+    paths: dict[str, int] = {}
+    locations = value.stretch_locations
+    return {
+        "text": value.text, "format": value.format, "pages": list(value.pages),
+        "blocks": [[b.start, b.end, b.kind] for b in value.blocks],
+        "metadata": [value.metadata.title, value.metadata.publisher, value.metadata.published, value.metadata.author],
+        "starts": list(value.stretch_starts), "index": [loc.index for loc in locations],
+        "page": [loc.page if loc.page is not None else -1 for loc in locations],
+        "path": [paths.setdefault(loc.path, len(paths)) if loc.path is not None else -1 for loc in locations],
+        "paths": list(paths),
+    }
+
+
+def _ints(value: object) -> list[int]:
+    if not isinstance(value, list) or not all(type(v) is int for v in value):
+        raise TypeError("not a list of whole numbers")
+    return value
+
+
+def _text(value: object, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value
+
+
+def decode(data: object) -> Extracted:
+    """What ``encode`` wrote, every type checked; anything else raises (and is parsed again)."""
+    if not isinstance(data, dict):
+        raise TypeError("not an object")
+    starts, index, page, path = (_ints(data[k]) for k in ("starts", "index", "page", "path"))
+    paths = [_text(p) for p in data["paths"]] if isinstance(data["paths"], list) else None
+    if paths is None or not len(starts) == len(index) == len(page) == len(path):
+        raise TypeError("stretches out of step")
+    blocks = data["blocks"]
+    if not isinstance(blocks, list) or not all(isinstance(b, list) and len(b) == 3 for b in blocks):
+        raise TypeError("blocks")
+    meta = data["metadata"]
+    if not isinstance(meta, list) or len(meta) != 4:
+        raise TypeError("metadata")
+    return Extracted(
+        text=_text(data["text"]) or "", format=_text(data["format"]) or "", pages=tuple(_ints(data["pages"])),
+        blocks=tuple(Block(*_ints(b[:2]), _text(b[2]) or "") for b in blocks),
+        metadata=Metadata(*(_text(m, optional=True) for m in meta)),
+        stretch_starts=tuple(starts),
+        stretch_locations=tuple(Location(i, page=p if p >= 0 else None, path=paths[q] if q >= 0 else None)
+                                for i, p, q in zip(index, page, path, strict=True)),
+    )
 
 
 def cli_cache(root: Path, limits: Limits = DEFAULT_LIMITS) -> ExtractionCache:
