@@ -94,12 +94,18 @@ def _checked(args: argparse.Namespace) -> CheckResult:
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    from .find import find_text, yaml_entry
+    from .find import Occurrence, find_text, yaml_entry
+    from .formats import page_label
 
     result = _checked(args)
     hits = find_text(result.texts, args.text)
+
+    def pages(hit: Occurrence) -> tuple[int, int] | None:  # a PDF source: the page(s) it stands on
+        return result.texts[hit.source].pages_of(hit.start, hit.end)
+
     if args.format == "json":
         print(json_text([{"source": h.source, "line": h.line, "start": h.start, "end": h.end,
+                        "pages": list(p) if (p := pages(h)) else None,
                         "exact": h.exact, "prefix": h.prefix, "context": h.context} for h in hits]))
         return EXIT_OK if hits else EXIT_PROBLEMS
     if not hits:
@@ -108,8 +114,9 @@ def cmd_find(args: argparse.Namespace) -> int:
     paint = Painter(use_colour(sys.stdout))
     for hit in hits:
         file = result.base.sources[hit.source].file
-        out(f"{paint('bold', hit.source)} {shown_line(file)}:{hit.line} (characters {hit.start}-{hit.end})",
-            escaped=True)
+        on = page_label(pages(hit))
+        out(f"{paint('bold', hit.source)} {shown_line(file)}:{hit.line}{', ' + on if on else ''} "
+            f"(characters {hit.start}-{hit.end})", escaped=True)
         for line in _LINE_BREAK.split(hit.context):  # a passage across a line break: each line indented
             out(f"    {shown_line(line)}", escaped=True)
         out("  ready to paste under `sources:`:")

@@ -149,7 +149,7 @@ def _apply(text: str, edits: list[Edit]) -> str:
 def _fields(source: Source) -> tuple[object, ...]:
     """What a source says (its line numbers may shift when a line is added above it)."""
     return (source.id, source.file, source.title, source.publisher, source.published, source.sha256,
-            source.notes, source.chrome)
+            source.notes, source.chrome, source.text_undated, source.format, source.url, source.retrieved)
 
 
 def _misread(old: SourcesFile, new: SourcesFile, digests: dict[str, str]) -> tuple[set[str], str | None]:

@@ -125,3 +125,13 @@ def test_what_is_remembered_is_what_was_extracted(tmp_path: Path) -> None:
     for data, fmt in ((html, "html"), (pdf, "pdf")):
         found = extract(data, fmt)
         assert decode(encode(found)) == found
+
+
+def test_find_names_the_page_of_a_pdf_passage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    root = _book(tmp_path / "book")
+    assert main(["find", "remain closed for the coming", "--root", str(root)]) == 0
+    assert "seeds/report.pdf:1, p. 1 (characters" in capsys.readouterr().out
+    assert main(["find", "remain closed for the coming", "--root", str(root), "--format", "json"]) == 0
+    assert [hit["pages"] for hit in json.loads(capsys.readouterr().out)] == [[1, 1]]
