@@ -23,6 +23,14 @@ measured command in its own subprocess (peak memory from `wait4`):
   the plain twin edits the one page that shows the sentence;
 - `tracefacts check` (the console script, start-up included) against a Python process that
   only parses the same YAML with libyaml's `CSafeLoader` and reads and hashes every source.
+- PDF and HTML sources (issue 15), 1,000 quotes (one fact each) picked from the text tracefacts
+  extracts from a 300-page PDF that WeasyPrint sets (justified, hyphenated prose of the seeds'
+  sentences, numbered, with the chapter as running header and page numbers; kept in the work
+  folder) and from a 5 MB HTML page (nested sections, paragraphs, lists, inline markup):
+  `tracefacts check --no-cache` against the library's bare text extraction in one Python
+  process (pypdfium2: `get_textpage().get_text_bounded()` on every page; lxml:
+  `fromstring(data).text_content()`), and the second, cached `tracefacts check` against the
+  same check of the same facts citing the extracted text saved as a `.txt` source.
 
 It prints a Markdown table and, with `--output`, writes it to a file; `--json` writes every
 measurement. `--quick` is the small run the test uses; `--profile DIR` profiles (cProfile)
@@ -733,6 +741,7 @@ class Results:
     sizes: dict[str, str] = field(default_factory=dict)
     load: list[str] = field(default_factory=lambda: [_load(), "?"])
     reps_text: str = ""
+    formats: dict[str, dict[str, object]] = field(default_factory=dict)  # "pdf"/"html": the document measured
 
     def add(self, n: int, what: str, variant: str, value: float) -> None:
         self.samples.setdefault(f"{n}|{what}|{variant}", []).append(value)
@@ -913,6 +922,288 @@ def warm_up(res: Results, variants: list[str], work: Path) -> None:
     shutil.rmtree(work / "warm", ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- PDF and HTML sources
+
+PDF_PAGES, QUICK_PDF_PAGES = 300, 12
+HTML_BYTES, QUICK_HTML_BYTES = 5_000_000, 300_000
+QUOTES, QUICK_QUOTES = 1000, 60
+TARGET_PDF = 1.5  # `check --no-cache` against a PDF vs pdfium's bare text extraction of it
+TARGET_CACHED = 1.2  # a second (cached) `check` vs the same check with the text as a .txt source
+TARGET_HTML = 1.5  # `check --no-cache` against an HTML page vs lxml's bare parse and text extraction
+UNCACHED, FLOOR_V, CACHED, TXT = "uncached", "floor", "cached", "txt"  # the variants of a format's rows
+
+# The floors: the chosen library alone, in one Python process (start-up and import included,
+# as `tracefacts check` pays its own).
+PDF_FLOOR = """\
+import sys
+import pypdfium2 as pdfium
+doc = pdfium.PdfDocument(sys.argv[1])
+for n in range(len(doc)):
+    page = doc[n]
+    textpage = page.get_textpage()
+    textpage.get_text_bounded()
+    textpage.close()
+    page.close()
+doc.close()
+"""
+HTML_FLOOR = """\
+import sys
+from pathlib import Path
+import lxml.html
+lxml.html.fromstring(Path(sys.argv[1]).read_bytes()).text_content()
+"""
+# WeasyPrint lays out more prose than needed; the document is cut to the wanted page count.
+MAKE_PDF = """\
+import sys
+from pathlib import Path
+from weasyprint import HTML
+source, target, pages = sys.argv[1], sys.argv[2], int(sys.argv[3])
+document = HTML(filename=source).render()
+if len(document.pages) < pages:
+    sys.exit(f"only {len(document.pages)} pages laid out, {pages} wanted")
+document.copy(document.pages[:pages]).write_pdf(target)
+"""
+# The text tracefacts extracts (the quotes are picked from it; the .txt twin is it).
+EXTRACT = """\
+import json, sys
+from pathlib import Path
+from tracefacts.formats import Extracted, extract
+found = extract(Path(sys.argv[1]).read_bytes(), sys.argv[2])
+if not isinstance(found, Extracted):
+    sys.exit(f"{found.code}: {found.message}")
+Path(sys.argv[3]).write_text(found.text, encoding="utf-8")
+print(json.dumps({"pages": len(found.pages)}))
+"""
+_MARKER = re.compile(r"\((\d+)\) ")
+_CHAPTER_EVERY = 40  # sentences per chapter (PDF) or section (HTML)
+
+
+def numbered(count: int, rng: random.Random) -> list[str]:
+    """``count`` sentences of the seeds, each opened by its number, so that each stands once."""
+    pool = seed_sentences()
+    return [f"({k}) {rng.choice(pool)}" for k in range(count)]
+
+
+def _h(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def pdf_prose(pages: int, rng: random.Random) -> str:
+    """A report for WeasyPrint: chapters of justified, hyphenated prose, the chapter's title as
+    the running header and the page number as the footer, more than ``pages`` pages of it."""
+    sentences = numbered(pages * 30, rng)  # about 22 a page fit: the rest is cut away
+    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Synthetic report</title><style>",
+           "@page { size: A4; margin: 2.5cm 2.2cm; @top-center { content: string(chapter); font-size: 9pt }"
+           " @bottom-center { content: counter(page); font-size: 9pt } }",
+           "body { font: 11pt/1.4 serif; text-align: justify; hyphens: auto }",
+           "h2 { string-set: chapter content(); font-size: 15pt; break-before: page }",
+           "</style></head><body>"]
+    for start in range(0, len(sentences), _CHAPTER_EVERY):
+        out.append(f"<h2>Chapter {letters(start // _CHAPTER_EVERY)}</h2>")
+        chapter = sentences[start:start + _CHAPTER_EVERY]
+        for p in range(0, len(chapter), 4):
+            out.append(f"<p>{_h(' '.join(chapter[p:p + 4]))}</p>")
+    return "\n".join(out + ["</body></html>"]) + "\n"
+
+
+def _inline(sentence: str, rng: random.Random) -> str:
+    """A sentence with inline markup around one of its words (never the number)."""
+    words = _h(sentence).split(" ")
+    if len(words) > 3:
+        k = rng.randrange(2, len(words) - 1)
+        tag = rng.choice(("b", "em", "code", "a"))
+        opening = "<a href='#s'>" if tag == "a" else f"<{tag}>"
+        words[k] = f"{opening}{words[k]}</{tag}>"
+    return " ".join(words)
+
+
+def html_page(size: int, rng: random.Random) -> str:
+    """A web page of about ``size`` bytes: navigation, a script and a style, then nested
+    sections of paragraphs and lists whose sentences carry inline markup."""
+    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Synthetic page</title>",
+           "<style>body { font-family: sans-serif }</style><script>var tracked = [];</script></head><body>",
+           "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav><main>"]
+    pool = seed_sentences()
+    k = total = 0
+    section = 0
+    while total < size:
+        part = [f"<section id='s{section}'><h2>Section {letters(section)}</h2>"]
+        for sub in range(3):
+            part.append(f"<section><h3>Part {sub + 1}</h3>")
+            for block in range(4):
+                items = []
+                for _ in range(3 + (block + sub) % 3):
+                    items.append(_inline(f"({k}) {rng.choice(pool)}", rng))
+                    k += 1
+                if block == 2:
+                    part.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+                else:
+                    part.append(f"<p>{' '.join(items)}</p>")
+            part.append("</section>")
+        part.append("</section>")
+        text = "\n".join(part) + "\n"
+        out.append(text)
+        total += len(text.encode("utf-8"))
+        section += 1
+    return "\n".join(out + ["</main><footer>© Synthetic</footer></body></html>"]) + "\n"
+
+
+def pick_quotes(text: str, count: int) -> list[str]:
+    """``count`` sentences of the extracted text, spread evenly over it: each runs from its
+    number to the next within one paragraph (so some cross a line or a page break), white
+    space collapsed as a writer copying it would, and stands once in the text."""
+    flat = " ".join(text.split())
+    found: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        marks = list(_MARKER.finditer(paragraph))
+        if not marks:  # a heading
+            continue
+        ends = [m.start() for m in marks[1:]] + [len(paragraph)]
+        for mark, end in zip(marks, ends, strict=True):
+            sentence = " ".join(paragraph[mark.start():end].split())
+            if sentence[-1:] in ".!?" and len(sentence.split()) >= 6 and "[" not in sentence:
+                found.append(sentence)
+    step = len(found) / count if found else 0
+    chosen = [found[int(i * step)] for i in range(count)] if len(found) >= count else found
+    return [q for q in chosen if flat.count(q) == 1]
+
+
+def write_quote_base(root: Path, name: str, data: bytes, quotes: list[str]) -> None:
+    """A fact base of one fact per quote, all citing ``seeds/<name>``."""
+    (root / "seeds").mkdir(parents=True, exist_ok=True)
+    (root / "seeds" / name).write_bytes(data)
+    source = SynthSource(index=0, id="doc", needs_id="S_0000", title="A synthetic document",
+                         publisher="Northwind Media", published=dt.date(2026, 3, 1), chrome="", lines=(),
+                         sentences=())
+    _write(root / "facts/sources.yaml", "\n".join([
+        "sources:", "  - id: doc", f"    file: seeds/{name}", f"    title: {_q(source.title)}",
+        f"    publisher: {_q(source.publisher)}", f"    published: {source.published.isoformat()}",
+        f"    sha256: {hashlib.sha256(data).hexdigest()}"]) + "\n")
+    out = ["facts:"]
+    for k, quote in enumerate(quotes):
+        fact = honest(SynthFact(index=k, id=f"q.f{k:05d}", needs_id="", page=0, kind="reported", claimant=None,
+                                statement=f"Passage {number(quote)}: {_MARKER.sub('', quote, count=1)}",
+                                quotes=(("doc", quote),),
+                                cite=False, sentence=""), {"doc": source})
+        out += [f"  - id: {fact.id}", f"    statement: {_q(fact.statement)}", f"    kind: {fact.kind}",
+                "    topic: passages"]
+        if fact.review_by:
+            out.append(f"    review_by: {fact.review_by}")
+        out += ["    sources:", "      - source: doc", f"        quote: {_q(quote)}"]
+    _write(root / "facts/passages.yaml", "\n".join(out) + "\n")
+
+
+def number(quote: str) -> str:
+    """The number a quote opens with (the statement's figure, which the quote must contain)."""
+    found = _MARKER.match(quote)
+    return found.group(1) if found else "?"
+
+
+def weasyprint_python(res: Results) -> str | None:
+    """An interpreter that can import WeasyPrint (the `pdf` extra): the measured one, this one,
+    or the project's .venv (which `make` installs with it)."""
+    for python in dict.fromkeys([res.python, sys.executable, str(REPO / ".venv" / "bin" / "python")]):
+        if Path(python).exists() and has_module(python, "weasyprint"):
+            return python
+    return None
+
+
+def make_source(res: Results, fmt: str, quick: bool, work: Path) -> Path | None:
+    """The generated PDF or HTML document, kept in the work folder under a name that is the
+    hash of what made it (a second run with --workdir reuses it: WeasyPrint takes a minute)."""
+    rng = random.Random(RNG_SEED)
+    folder = work / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        page = html_page(QUICK_HTML_BYTES if quick else HTML_BYTES, rng).encode("utf-8")
+        path = folder / f"page-{hashlib.sha256(page).hexdigest()[:12]}.html"
+        if not path.exists():
+            path.write_bytes(page)
+        return path
+    pages = QUICK_PDF_PAGES if quick else PDF_PAGES
+    prose = pdf_prose(pages, rng)
+    path = folder / f"report-{pages}p-{hashlib.sha256((prose + MAKE_PDF).encode()).hexdigest()[:12]}.pdf"
+    if path.exists():
+        return path
+    python = weasyprint_python(res)
+    if python is None:
+        res.problems.append(f"PDF rows: no interpreter here can import WeasyPrint to make the {pages}-page PDF "
+                            "(install the project's `pdf` extra: pip install -e '.[pdf]')")
+        return None
+    source = folder / "report.html"
+    source.write_text(prose, encoding="utf-8")
+    started = time.perf_counter()
+    done = subprocess.run([python, "-c", MAKE_PDF, str(source), str(path) + ".part", str(pages)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        res.problems.append(f"PDF rows: WeasyPrint failed: {done.stderr[-2000:]}")
+        return None
+    os.replace(str(path) + ".part", path)
+    log(f"  made the {pages}-page PDF in {time.perf_counter() - started:.0f} s ({path.stat().st_size >> 10} KB)")
+    return path
+
+
+def bench_format(res: Results, fmt: str, quick: bool, reps: int, work: Path) -> None:
+    """The rows of one source format, variants alternated within each repetition:
+    `check --no-cache` against the floor; for PDF also the second `check` (read from the
+    cache) against the same fact base with the extracted text as a .txt source."""
+    document = make_source(res, fmt, quick, work)
+    if document is None:
+        return
+    folder = work / f"{fmt}-check"
+    text_path = folder / "extracted.txt"
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([res.python, "-c", EXTRACT, str(document), fmt, str(text_path)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        res.problems.append(f"{fmt} rows: extraction failed: {done.stderr[-2000:]}")
+        return
+    text = text_path.read_text(encoding="utf-8")
+    wanted = QUICK_QUOTES if quick else QUOTES
+    quotes = pick_quotes(text, wanted)
+    if len(quotes) < wanted:
+        res.problems.append(f"{fmt} rows: only {len(quotes)} distinct quotes found in the extracted text")
+        return
+    data = document.read_bytes()
+    pages = json.loads(done.stdout).get("pages", 0)
+    res.formats[fmt] = {"file": document.name, "bytes": len(data), "pages": pages, "quotes": len(quotes),
+                        "characters": len(text), "folder": str(folder)}
+    roots = {fmt: folder / fmt, "txt": folder / "txt"}
+    write_quote_base(roots[fmt], f"doc.{fmt}", data, quotes)
+    write_quote_base(roots["txt"], "doc.txt", text.encode("utf-8"), quotes)
+    shutil.rmtree(roots[fmt] / CLI_CACHE, ignore_errors=True)
+    floor = folder / "floor.py"
+    floor.write_text(PDF_FLOOR if fmt == "pdf" else HTML_FLOOR, encoding="utf-8")
+    check = tracefacts_cmd(res.python) + ["check", "--today", TODAY, "--root"]
+    commands = {UNCACHED: check[:-1] + ["--no-cache", "--root", str(roots[fmt])],
+                FLOOR_V: [res.python, str(floor), str(roots[fmt] / "seeds" / f"doc.{fmt}")],
+                CACHED: check + [str(roots[fmt])], TXT: check + [str(roots["txt"])]}
+    n = len(quotes)
+    expected = f"{n} facts, 1 source, 0 errors"
+    for v, cmd in commands.items():  # warm the file cache and byte-code; CACHED's run fills the cache
+        warm = run(cmd, cwd=folder)
+        if warm.returncode != 0 or (v != FLOOR_V and expected not in warm.stdout):
+            res.problems.append(f"{fmt} {v} check: exit {warm.returncode}, expected '{expected}':\n"
+                                f"{warm.stdout[-2000:]}{warm.stderr[-2000:]}")
+            return
+    if not any((roots[fmt] / CLI_CACHE).rglob("*.json")):
+        res.problems.append(f"{fmt} rows: `tracefacts check` left nothing in {CLI_CACHE}/")
+    for rep in range(reps):
+        for v in rotate(list(commands), rep):
+            result = run(commands[v], cwd=folder)
+            log(f"  {fmt} {v}: {result.seconds:.2f} s, {result.peak_mb:.0f} MB")
+            if result.returncode != 0:
+                res.problems.append(f"{fmt} {v}: exit {result.returncode}\n{result.stderr[-2000:]}")
+            what, variant = (f"{fmt}-check", TF if v == UNCACHED else PLAIN) if v in (UNCACHED, FLOOR_V) \
+                else (f"{fmt}-cached", TF if v == CACHED else PLAIN)
+            res.add(n, what, variant, result.seconds)
+            res.add(n, f"cpu-{what}", variant, result.cpu)
+            res.add(n, f"{what}-mem", variant, result.peak_mb)
+
+
+CLI_CACHE = ".tracefacts-cache"
+
+
 # --------------------------------------------------------------------------- the table
 
 COLUMNS = ("N", "what", "tracefacts", "plain", "needs", "ratio", "target", "pass/fail")
@@ -1003,6 +1294,21 @@ def table_rows(res: Results, build_sizes: list[tuple[int, int]], check_sizes: li
         row(n, f"`tracefacts check` vs floor (M={m})", "check", "s", target,
             f"≤ {TARGET_CHECK}×" + ("" if target else f" (at N={largest_check})"), cpu=True)
         row(n, "check peak memory", "check-mem", "MB", None)
+    pdf, html = res.formats.get("pdf"), res.formats.get("html")
+    if pdf:
+        n, size = int(pdf["quotes"]), f"{pdf['pages']}-page PDF"  # type: ignore[call-overload]
+        row(n, f"`check --no-cache`, {size} vs pdfium's bare text extraction", "pdf-check", "s", TARGET_PDF,
+            cpu=True)
+        row(n, f"second, cached `check`, {size} vs the same with its text as a .txt source", "pdf-cached", "s",
+            TARGET_CACHED, cpu=True)
+        row(n, "PDF check peak memory (uncached; largest process) vs the floor's", "pdf-check-mem", "MB", None)
+    if html:
+        n, size = int(html["quotes"]), f"{int(html['bytes']) / 1e6:.1f} MB HTML page"  # type: ignore[call-overload]
+        row(n, f"`check --no-cache`, {size} vs lxml's bare parse and text_content()", "html-check", "s",
+            TARGET_HTML, cpu=True)
+        row(n, f"second, cached `check`, {size} vs the same with its text as a .txt source", "html-cached", "s",
+            None, cpu=True)
+        row(n, "HTML check peak memory (uncached) vs the floor's", "html-check-mem", "MB", None)
     return rows
 
 
@@ -1032,7 +1338,12 @@ def report(res: Results, rows: list[dict[str, str]], args: argparse.Namespace) -
             "shows the sentence (its table, matrix and source pages then show the old one); the 'all pages' row has "
             "the plain twin edit every page that shows it",
             f"- needs = sphinx-needs {'twin' if res.needs is None else 'column absent: ' + res.needs}",
-            f"- peak memory: {'GNU time %M' if GNU_TIME else 'wait4 ru_maxrss'} of the measured process", ""]
+            f"- peak memory: {'GNU time %M' if GNU_TIME else 'wait4 ru_maxrss'} of the measured process",
+            "- PDF and HTML rows (N = quotes): plain = the floor, one Python process of the chosen library alone "
+            "(pdfium: open the file, `get_textpage().get_text_bounded()` on every page; lxml: "
+            "`lxml.html.fromstring(data).text_content()`), or, for the second (cached) `check`, the same check "
+            "against the same facts citing the extracted text saved as a .txt source; CPU time includes the PDF "
+            "reader's child process", ""]
     tail = [""]
     for key, info in sorted(res.rewrites.items()):
         n, v = key.split("|")
@@ -1043,6 +1354,10 @@ def report(res: Results, rows: list[dict[str, str]], args: argparse.Namespace) -
     if any(r["stale_pages"] for k, i in res.rewrites.items() if k.endswith(NEEDS) for r in i["runs"]):  # type: ignore[union-attr]
         tail.append("- sphinx-needs does not re-render a needtable on another page when a need changes "
                     "(useblocks/sphinx-needs#354): its incremental time is that of a stale result")
+    for fmt, info in res.formats.items():
+        tail.append(f"- {fmt} rows: `{info['file']}`, {int(info['bytes']) >> 10} KB"  # type: ignore[call-overload]
+                    + (f", {info['pages']} pages" if fmt == "pdf" else "")
+                    + f", {info['characters']} characters extracted, {info['quotes']} quotes (one fact each)")
     tail += [f"- note: {n}" for n in res.notes]
     tail += [f"- PROBLEM: {p}" for p in res.problems]
     return "\n".join(head) + "\n" + markdown(rows) + "\n".join(tail) + "\n"
@@ -1159,8 +1474,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default=None, help=f"builds, N:M facts:sources (default {DEFAULT_BUILD_SIZES})")
     p.add_argument("--check-sizes", default=None, help=f"check, N:M (default {DEFAULT_CHECK_SIZES})")
     p.add_argument("--pages", type=int, default=None, help="content pages (default 20, quick 4)")
-    p.add_argument("--parts", default="full,jobs,incremental,check",
-                   help="what to measure: full,jobs,incremental,check (default all)")
+    p.add_argument("--parts", default="full,jobs,incremental,check,pdf,html",
+                   help="what to measure: full,jobs,incremental,check,pdf,html (default all)")
     p.add_argument("--output", "-o", help="write the Markdown report to this file")
     p.add_argument("--json", help="write every measurement as JSON to this file")
     p.add_argument("--workdir", help="where handbooks are generated (default: a temporary folder, removed)")
@@ -1205,8 +1520,9 @@ def main(argv: list[str] | None = None) -> int:
             jobs_at = {min(n for n, _ in build_sizes)} if build_sizes else set()
         else:
             jobs_at = {int(x) for x in args.jobs_sizes.split(",") if x.strip()}
+        builds = parts & {"full", "jobs", "incremental"}
         res = Results(python=python, reps=reps, needs=needs_reason,
-                      sizes={"builds": ", ".join(f"{n}:{m}" for n, m in build_sizes) if parts - {"check"} else "none",
+                      sizes={"builds": ", ".join(f"{n}:{m}" for n, m in build_sizes) if builds else "none",
                              "checks": ", ".join(f"{n}:{m}" for n, m in check_sizes) if "check" in parts else "none"})
         started = time.perf_counter()
         res.reps_text = f"{reps}" + (f" ({large_reps} for builds at N ≥ {LARGE})"
@@ -1225,6 +1541,9 @@ def main(argv: list[str] | None = None) -> int:
                 bench_check(res, n, m, reps, work)
         else:
             check_sizes = []
+        for fmt in ("pdf", "html"):
+            if fmt in parts:
+                bench_format(res, fmt, args.quick, reps, work)
         res.load[1] = _load()
         res.notes.append(f"benchmark wall time {time.perf_counter() - started:.0f} s")
         rows = table_rows(res, build_sizes, check_sizes, parts)
@@ -1236,6 +1555,7 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.json).write_text(json.dumps({
                 "python": python, "reps": reps, "needs": needs_reason, "samples": res.samples,
                 "rewrites": res.rewrites, "builds": res.builds, "problems": res.problems, "notes": res.notes,
+                "formats": res.formats,
                 "rows": rows,
             }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return 1 if res.problems else 0

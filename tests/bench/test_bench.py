@@ -2,9 +2,11 @@
 
 `scripts/bench.py --quick` generates a 60-fact, 6-source, 4-page handbook and its plain
 twin, builds both, edits one fact and rebuilds, and runs `tracefacts check` against the
-floor. Here we check that the generated handbooks build without a warning, that the edit
-rewrote exactly the pages that show the fact, that those pages show the new statement,
-and that the Markdown table it prints can be read back.
+floor; then it checks 60 quotes against a 12-page PDF that WeasyPrint sets and a 300 KB
+HTML page, uncached and cached, against each parser alone and against the extracted text
+as a .txt source. Here we check that the generated handbooks build without a warning, that
+the edit rewrote exactly the pages that show the fact, that those pages show the new
+statement, that every quote checked, and that the Markdown table it prints can be read back.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ def test_the_table_parses(quick):
     assert rows == parse_table(result.stdout)
     by_what = {r["what"].split(" (")[0].split(",")[0]: r for r in rows}
     for what in ("full build -j 1", "full build -j 2", "peak memory -j 1", "incremental",
-                 "pages rewritten by that edit", "`tracefacts check` vs floor"):
+                 "pages rewritten by that edit", "`tracefacts check` vs floor", "`check --no-cache`",
+                 "second"):
         assert what in by_what, what
     for row in rows:
         assert row["N"] == "60"
@@ -109,3 +112,33 @@ def test_the_table_parses(quick):
             assert re.fullmatch(r"\d+(\.\d+)? (s|MB)|\d+(\.\d+)?×|\d+|—", row[column]), row
     assert by_what["pages rewritten by that edit"]["tracefacts"] == str(len(SHOWING) + 1)
     assert by_what["pages rewritten by that edit"]["pass/fail"] == "pass"
+
+
+def test_the_pdf_and_html_rows_are_there(quick):
+    _, data, report = quick
+    assert data["formats"]["pdf"]["pages"] == 12
+    assert data["formats"]["pdf"]["quotes"] == data["formats"]["html"]["quotes"] == 60
+    rows = {r["what"]: r for r in parse_table(report)}
+    pdf = "`check --no-cache`, 12-page PDF vs pdfium's bare text extraction"
+    cached = "second, cached `check`, 12-page PDF vs the same with its text as a .txt source"
+    html = "`check --no-cache`, 0.3 MB HTML page vs lxml's bare parse and text_content()"
+    for what, target in ((pdf, "≤ 1.5×"), (cached, "≤ 1.2×"), (html, "≤ 1.5×")):
+        for label in (what, what + ", CPU time"):
+            row = rows[label]
+            assert row["target"] == target
+            assert re.fullmatch(r"\d+\.\d\d×", row["ratio"]), row
+            assert row["pass/fail"] in ("pass", "FAIL")
+    assert "pdf rows: `report-12p-" in report
+
+
+def test_every_quote_of_the_pdf_and_html_rows_checks(quick):
+    """What was timed is a passing check: the kept fact bases check again without an error,
+    quoting the PDF (with its page) and the page, uncached as in the timed runs."""
+    _, data, _ = quick
+    for fmt in ("pdf", "html"):
+        root = Path(data["formats"][fmt]["folder"]) / fmt
+        done = subprocess.run([sys.executable, "-m", "tracefacts.cli", "check", "--no-cache", "--today", "2026-11-23",
+                               "--root", str(root)], capture_output=True, text=True, timeout=300)
+        assert "60 facts, 1 source, 0 errors" in done.stdout, done.stdout[-2000:]
+        assert done.returncode == 0
+        assert list((root / ".tracefacts-cache").rglob("*.json")), "the cached check left nothing in its cache"
