@@ -4,7 +4,10 @@ pdfium reads the file in a child process (``pdf_worker``) capped in address spac
 (``Limits.memory``) and killed after ``Limits.seconds``; more pages than ``Limits.pages``,
 a damaged, truncated or encrypted file, a crash of pdfium, the time or the memory running
 out are each ``source-unreadable`` with the reason, and a PDF in which pdfium finds no
-character on any page is ``source-no-text`` (a scan: OCR it). Nothing here raises.
+character on any page is ``source-no-text`` (a scan: OCR it). Nothing here raises. A
+document of ``SPLIT_AT`` pages or more is read by two processes when two CPUs are ours:
+the child reads the first half of the pages, a forked copy of it the second, each under
+the same cap, the copy dying with the child.
 
 The text is pdfium's text of each page, a line of the page to a line of the text, pages
 one after the other, with these rules — the matching rules then apply to it as to a text
@@ -50,6 +53,7 @@ index on that page. Metadata: the document information's Title, Author and Creat
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -65,19 +69,23 @@ OCR_HINT = ("has no text layer (a scanned document?); OCR it, e.g. `ocrmypdf in.
 # ---------------------------------------------------------------- the child process
 
 WORKER = Path(__file__).with_name("pdf_worker.py")
+# From this many pages on, the worker reads the second half of the pages in a forked copy of
+# itself, when two CPUs are ours: pdfium's time is nearly all per page and single-threaded.
+# Below it, the second process costs more than it saves.
+SPLIT_AT = 16
 # Run in the child before the worker: cap the address space (the interpreter's own, then
 # pdfium's allocations count), then run the worker by path, so that a child imports only
 # pdfium and never the caller's main module (as multiprocessing would). A MemoryError
 # anywhere becomes the worker's refusal "memory".
 _BOOT = """\
 import resource, runpy, sys
-worker, memory, pages = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+worker, memory, pages, split_at = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 try:
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
 except (ValueError, OSError):
     pass
-sys.argv = [worker, pages]
+sys.argv = [worker, pages, split_at]
 try:
     runpy.run_path(worker, run_name="__main__")
 except MemoryError:
@@ -105,7 +113,8 @@ def run_worker(data: bytes, limits: Limits) -> dict | FormatProblem:
         return FormatProblem("source-unreadable", "could not be read: this Python cannot start a process to "
                                                   "read it (sys.executable is empty); run tracefacts from a "
                                                   "Python installation.")
-    command = [sys.executable, "-P", "-c", _BOOT, str(WORKER), str(limits.memory), str(limits.pages)]
+    command = [sys.executable, "-P", "-c", _BOOT, str(WORKER), str(limits.memory), str(limits.pages),
+               str(split_at())]
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds, check=False)
     except subprocess.TimeoutExpired:  # run() has killed the child and waited for it
@@ -123,6 +132,15 @@ def run_worker(data: bytes, limits: Limits) -> dict | FormatProblem:
     if "refusal" in answer:
         return _refused(answer["refusal"], limits)
     return answer
+
+
+def split_at() -> int:
+    """``SPLIT_AT``, or 0 (read in one process) when fewer than two CPUs are ours."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return SPLIT_AT if cpus >= 2 else 0
 
 
 # pdfium stops itself on purpose (abort, trap) when an allocation fails — under the memory

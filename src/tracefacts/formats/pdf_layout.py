@@ -24,11 +24,14 @@ _SOFT_HYPHENS = "\u00ad"
 # and `open-` both give it), so it follows the rule for "-".
 _MARKS = "\ufffe\x02"
 _HYPHENS = "-\u2010" + _MARKS
+_JOINABLE = frozenset(_SOFT_HYPHENS + _HYPHENS)  # the line ends `hyphen_join` may join
 _PAGE_NUMBER = re.compile(
     r"(?:(?:page|p\.|pg\.?|seite|page no\.?)\s*)?[-\u2013\u2014\u2010]?\s*(?:\d{1,5}|[ivxlcdm]{1,8})\s*"
     r"[-\u2013\u2014\u2010]?\s*(?:(?:/|of|von|sur|de)\s*\d{1,5})?", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-_COMPOUND = re.compile(r"\w+(?:[-\u2010]\w+)+")
+# `\b`: tried only at the start of a word (the same matches: a compound found inside a word
+# is found from its start), so a long word is not retried at each of its letters
+_COMPOUND = re.compile(r"\b\w+(?:[-\u2010]\w+)+")
 _WORD_TAIL = re.compile(r"\w+(?:[-\u2010]\w+)*$")
 _WORD_HEAD = re.compile(r"\w+(?:[-\u2010]\w+)*")
 _HYPHEN = re.compile("[-\u2010]")
@@ -78,7 +81,8 @@ def page_lines(number: int, raw: Any) -> list[Line]:
             text, index, left, right, bottom, top = item
         except (TypeError, ValueError) as exc:
             raise Malformed(f"a line of page {number}") from exc
-        if not isinstance(text, str) or not all(type(v) is int for v in (index, left, right, bottom, top)):
+        if not (isinstance(text, str) and type(index) is int and type(left) is int and type(right) is int
+                and type(bottom) is int and type(top) is int):
             raise Malformed(f"a line of page {number}")  # whole numbers only: no NaN, no infinity
         body = text.rstrip()
         stripped = body.lstrip()
@@ -256,7 +260,7 @@ def assemble(pages: list[list[Line]], count: int, usual: float, meta: Metadata) 
                 ends = _ends_at_page_end(line, nxt, pages[line.page - 1])
             if ends:
                 separator = "\n\n"
-            else:
+            elif text[-1] in _JOINABLE:  # (tested here first: most lines end otherwise)
                 joined = hyphen_join(text, nxt.text, known)
                 if joined is not None:
                     text, separator = joined

@@ -24,9 +24,12 @@ reads them faster than fractions), y upwards; all 0 for a line of white space.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
+import os
 import re
+import signal
 import sys
 from typing import Any
 
@@ -35,7 +38,7 @@ from typing import Any
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|(?<=[\ufffe\x02])")
 
 
-def read_pdf(data: bytes, max_pages: int) -> dict[str, Any]:
+def read_pdf(data: bytes, max_pages: int, split_at: int = 0) -> dict[str, Any]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -58,11 +61,90 @@ def read_pdf(data: bytes, max_pages: int) -> dict[str, Any]:
         if count > max_pages:
             return {"refusal": ["pages", str(count)]}
         info = doc.get_metadata_dict(skip_empty=True)
-        return {"pages": [_page_lines(doc, n, pdfium_c) for n in range(count)], "info": info}
+        split = count // 2 if 0 < split_at <= count else count
+        helper = _fork_reader(doc, split, count, pdfium, pdfium_c) if split < count else None
+        pages = [_page_lines(doc, n, pdfium_c) for n in range(split if helper else count)]
+        if helper is not None:
+            rest = _answer_of(*helper)
+            if "refusal" in rest:
+                return rest
+            pages += rest["pages"]
+        return {"pages": pages, "info": info}
     except pdfium.PdfiumError as exc:
         return {"refusal": ["unreadable", str(exc)]}
     finally:
         doc.close()
+
+
+# ---------------------------------------------------------------- the second half, in a forked helper
+#
+# pdfium is single-threaded and most of its time is per page (parsing the page's content,
+# then its text), so a long document is read by two processes: this one reads the first
+# half of the pages while a copy of it made by fork(), the document already open, reads the
+# second half and sends its lines back through a pipe. The helper is bounded as this
+# process is: it inherits the address-space cap, and it is killed when this process dies
+# (PR_SET_PDEATHSIG), so the caller's timeout, which kills this process, stops it too. The
+# caller says from how many pages (``SPLIT_AT`` in ``pdf.py``; 0: never).
+
+def _fork_reader(doc: Any, start: int, stop: int, pdfium: Any, pdfium_c: Any) -> tuple[int, int] | None:
+    """Start a helper reading pages ``start``..``stop - 1``: (its pid, the pipe's read end), or
+    None when no process can be made (this process then reads them itself, see ``_answer_of``)."""
+    if not hasattr(os, "fork"):
+        return None
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    # the helper: it never returns into the caller's code, whatever happens
+    status = 1
+    try:
+        os.close(read_end)
+        with contextlib.suppress(Exception):  # not Linux: the address-space cap and the end of the reading bound it
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the line above took effect
+            os._exit(1)
+        try:
+            answer: dict[str, Any] = {"pages": [_page_lines(doc, n, pdfium_c) for n in range(start, stop)]}
+        except MemoryError:
+            answer = {"refusal": ["memory", ""]}
+        except pdfium.PdfiumError as exc:
+            answer = {"refusal": ["unreadable", str(exc)]}
+        data = json.dumps(answer).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view):]
+        status = 0
+    except BaseException as exc:  # noqa: BLE001 - said on stderr, as an uncaught error would be
+        with contextlib.suppress(BaseException):
+            sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+            sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
+def _answer_of(pid: int, read_end: int) -> dict[str, Any]:
+    """The helper's pages, or its refusal; a helper that crashed makes this process stop the
+    same way (the caller reads the signal or the message)."""
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        os._exit(128 + sig)
+    answer = json.loads(data) if data and os.WEXITSTATUS(status) == 0 else None
+    if not isinstance(answer, dict):
+        sys.stderr.flush()
+        os._exit(1)  # the helper said why on stderr
+    return answer
 
 
 def _page_lines(doc: Any, number: int, pdfium_c: Any) -> list[list[Any]]:
@@ -109,10 +191,10 @@ def _page_lines(doc: Any, number: int, pdfium_c: Any) -> list[list[Any]]:
 
 
 def main(argv: list[str]) -> int:
-    """``pdf_worker.py MAX_PAGES``: the PDF on standard input, JSON on standard output."""
+    """``pdf_worker.py MAX_PAGES [SPLIT_AT]``: the PDF on standard input, JSON on standard output."""
     data = sys.stdin.buffer.read()
     try:
-        result = read_pdf(data, int(argv[1]))
+        result = read_pdf(data, int(argv[1]), int(argv[2]) if len(argv) > 2 else 0)
         out = json.dumps(result)
     except MemoryError:
         out = json.dumps({"refusal": ["memory", ""]})
