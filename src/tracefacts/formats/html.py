@@ -46,9 +46,17 @@ internal DTD subset, so an entity bomb stays unexpanded text), nesting beyond li
 depth limit is ``source-unreadable`` (the tree is walked without recursion), and
 ``Limits.seconds`` is checked as the walk goes. The parse runs in this process, so
 ``Limits.memory`` is not enforced here: a 50 MB page took 6 s and 1.3 GB (a book's
-pages) to 11 s and 1.8 GB (a page dense in short elements) on the development machine;
-the walk holds only the open elements, so a page of millions of empty elements costs
-its tree and no more.
+pages) to 11 s and 1.8 GB (a page dense in short elements) on the development machine,
+before the walk was made about twice as fast (a generated 50 MB page: 6.9 s and 1.09 GB
+then, 3.6 s and 1.04 GB now); the walk keeps the open elements and those holding text
+(for their paths, made at the end), so a page of millions of empty elements costs its
+tree and no more.
+
+Speed: libxml2 walks the tree (``etree.iterwalk``, its subtree skipped for a hidden
+element) and one flat loop writes the text, its state in local variables; on a 5 MB
+page it costs about 4.5 times lxml's bare parse and ``itertext()`` (``scripts/bench_html.py``).
+Of what remains, the bare walk reading each text and tail is ~0.7 of that floor and
+making one ``Location`` per stretch ~0.5 (a frozen dataclass: ~0.4 µs each).
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ import json
 import re
 import time
 from collections.abc import Iterable
+from itertools import repeat
 
 from lxml import etree
 
@@ -67,6 +76,7 @@ from .base import Block, Extracted, FormatProblem, Limits, Location, Metadata
 # --- decoding ------------------------------------------------------------------------
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOM_PREFIXES = tuple(bom for bom, _codec in _BOMS)
 # where a page declares its encoding: before <body>, within the first 64 KiB (a meta found
 # later makes a browser re-read the page, so the 1 KiB of the HTML spec's pre-scan is too short)
 _PRESCAN = 1 << 16
@@ -141,6 +151,21 @@ def decode_html(data: bytes) -> str:
         return _decode_with(data, "windows-1252")
 
 
+def _utf8(data: bytes) -> bytes:
+    """The page's characters as UTF-8, for the parser, without NUL characters (browsers drop them)."""
+    if b"\x00" not in data and not data.startswith(_BOM_PREFIXES) and _declared(data) in (None, "utf-8"):
+        # most pages: UTF-8 already, so the bytes themselves (decoding and encoding them
+        # again would give the same bytes, at the cost of two copies of the page)
+        if data.isascii():
+            return data
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError:
+            pass
+    return decode_html(data).replace("\x00", "").encode("utf-8", "surrogatepass")
+
+
 # --- what the text is made of ----------------------------------------------------------
 
 _DROPPED = frozenset({
@@ -161,18 +186,41 @@ _BLOCKS = frozenset({
 # kinds a nested block keeps (a paragraph in a list item is part of the item)
 _KEPT_KINDS = _HEADINGS | {"pre", "li"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)", re.I)
+_HIDING_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style"})
 
 _WS = " \t\n\r\f"  # HTML's white space; NBSP and other Unicode spaces are characters
 _MULTI_WS = re.compile(r"[ \t\n\r\f]{2,}")
 _TO_SPACE = str.maketrans("\t\n\r\f", "    ")
-_TIME_CHECK = 512  # elements between two looks at the clock
+_TIME_CHECK = 511  # elements between two looks at the clock, less one (a mask)
+
+# What an element does to the flow, one dict lookup per element (bits: 1 breaks a block).
+_INLINE, _BLOCK, _PRE_BLOCK, _CELL, _BR, _DROP = 0, 1, 3, 4, 8, 16
+# an element's kind: its own (headings, pre, li, a cell's row), else its parent's for an
+# inline element, else "p" for a block unless its parent's kind is kept
+_ROLES: dict[str, tuple[int, str | None]] = {
+    **{tag: (_BLOCK, None) for tag in _BLOCKS},
+    **{tag: (_BLOCK, tag) for tag in _HEADINGS},
+    **{tag: (_PRE_BLOCK, "pre") for tag in _PRE},
+    "li": (_BLOCK, "li"),
+    **{tag: (_CELL, "tr") for tag in _CELLS},  # text right in a cell: a row line
+    "br": (_BR, None),
+    **{tag: (_DROP, None) for tag in _DROPPED},
+    **{tag: (_INLINE, None) for tag in (  # the common inline tags: known, so no type check
+        "a", "b", "i", "em", "strong", "span", "code", "small", "sub", "sup", "u", "s", "abbr",
+        "cite", "q", "mark", "kbd", "samp", "var", "time", "label", "font", "wbr", "del", "ins")},
+}
+_BLOCK_KIND = {kind: kind for kind in _KEPT_KINDS}  # a block's kind after its parent's: kept, else "p"
+
+# A frame is an open element, a list for speed: its tag, its kind, the characters of its own
+# text read so far (its text and its children's tails), its number among the visible
+# children of its tag (XPath's p[3]), its parent's frame, how many visible and how many
+# hidden children of each tag it has (for its children's paths), its path once known, and
+# its role.
+_TAG, _KIND, _OWN, _NTH, _PARENT, _SEEN, _HID, _PATH, _ROLE = range(9)
 
 
 def _hidden(el: etree._Element, tag: str) -> bool:
-    if tag in _DROPPED:
-        return True
-    if not el.keys():  # most elements have no attribute: one call says so
-        return False
+    """Marked hidden by its attributes (the caller has seen it has one of them, or is a dialog)."""
     hidden = el.get("hidden")
     if hidden is not None and hidden.strip().lower() != "until-found":
         return True
@@ -184,258 +232,239 @@ def _hidden(el: etree._Element, tag: str) -> bool:
     return bool(style) and _HIDDEN_STYLE.search(style) is not None
 
 
-class _Frame:
-    """An element being walked: its place (for its path), its own text so far, its kind.
+def _path(frame: list) -> str:
+    """The element's path, from its ancestors' (iterative, as deep as the page nests).
 
-    Only the elements on the path from the root to the one being read have a frame, and
-    a frame reads its children one at a time: a page of millions of sibling elements
-    costs no more than its tree.
+    An element alone of its tag among its parent's children (hidden ones counted) has no
+    number; otherwise its number counts its visible siblings of that tag before it.
     """
-
-    __slots__ = ("el", "parent", "tag", "nth", "_path", "own", "kind", "children", "seen", "_totals")
-
-    def __init__(self, el: etree._Element, parent: _Frame | None, tag: str, nth: int, kind: str) -> None:
-        self.el = el
-        self.parent = parent
-        self.tag = tag
-        self.nth = nth  # its number among its parent's children of its tag (XPath's p[3])
-        self._path: str | None = None
-        self.own = 0  # characters of this element's own text (its text and its children's tails) so far
-        self.kind = kind
-        self.children = iter(el)
-        self.seen: dict[str, int] = {}  # children of each tag read so far
-        self._totals: dict[str, int] | None = None
-
-    def totals(self) -> dict[str, int]:
-        """How many children of each tag: counted once, when a child's path is first needed."""
-        if self._totals is None:
-            self._totals = {}
-            for child in self.el:
-                self._totals[child.tag] = self._totals.get(child.tag, 0) + 1
-        return self._totals
-
-    @property
-    def path(self) -> str:
-        if self._path is None:  # computed only for elements that hold text; iterative, like the walk
-            chain = []
-            frame: _Frame | None = self
-            while frame is not None and frame._path is None:
-                chain.append(frame)
-                frame = frame.parent
-            prefix = frame._path if frame is not None else ""
-            for f in reversed(chain):
-                alone = f.parent is None or f.parent.totals()[f.tag] == 1
-                prefix = f._path = f"{prefix}/{f.tag}" if alone else f"{prefix}/{f.tag}[{f.nth}]"
-        return self._path
-
-
-class _Writer:
-    """The text being written, with its pending separators, stretches and blocks."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.pos = 0
-        self.newlines = 0  # line ends owed before the next text
-        self.paragraph = False  # one of them closes a paragraph (a block ended, or <br><br>)
-        self.space = False  # collapsed white space owed before the next text on the line
-        self.cell = False  # " | " owed before the next text on the line
-        self.line_has_text = False
-        self.starts: list[int] = []
-        self.locations: list[Location] = []
-        self.blocks: list[Block] = []
-        self.block_start: int | None = None
-        self.block_kind = "p"
-
-    def _write(self, s: str) -> None:
-        self.parts.append(s)
-        self.pos += len(s)
-
-    def _close_block(self) -> None:
-        if self.block_start is not None:
-            self.blocks.append(Block(self.block_start, self.pos, self.block_kind))
-            self.block_start = None
-
-    def _flush(self, kind: str) -> None:
-        if self.newlines and self.pos:
-            if self.paragraph:
-                self._close_block()
-            self._write("\n" * self.newlines)
-            self.line_has_text = False
-        elif self.line_has_text and self.cell:
-            self._write(" | ")
-        elif self.line_has_text and self.space:
-            self._write(" ")
-        self.newlines, self.paragraph, self.space, self.cell = 0, False, False, False
-        if self.block_start is None:
-            self.block_start, self.block_kind = self.pos, kind
-
-    def block_break(self) -> None:
-        self.newlines = max(self.newlines, 2)
-        self.paragraph = True
-        self.space = self.cell = False
-
-    def line_break(self, pre: bool) -> None:
-        if pre:  # as written: every line end counts
-            self.newlines += 1
-            return
-        self.newlines = min(self.newlines + 1, 2)
-        self.paragraph = self.paragraph or self.newlines == 2
-        self.space = self.cell = False
-
-    def start_cell(self) -> None:
-        if self.line_has_text and not self.newlines:
-            self.cell = True
-
-    def _stretch(self, index: int, frame: _Frame) -> None:
-        self.starts.append(self.pos)
-        self.locations.append(Location(index, path=frame.path))
-
-    def text(self, s: str, frame: _Frame, kind: str) -> None:
-        """A text node in the flow: white space collapsed across nodes."""
-        base = frame.own
-        frame.own = base + len(s)
-        core = s.strip(_WS)
-        if not core:
-            if s:
-                self.space = True
-            return
-        lead = s.index(core[0])
-        trailing = lead + len(core) < len(s)
-        if lead:
-            self.space = True
-        if self.newlines or self.cell or self.block_start is None:
-            self._flush(kind)
-        elif self.space and self.line_has_text:  # the common case, inline: one space between
-            self.parts.append(" ")
-            self.pos += 1
-            self.space = False
-        starts, locations, path = self.starts, self.locations, frame.path
-        if "  " in core or "\n" in core or "\t" in core or "\r" in core or "\f" in core:
-            # runs to collapse: a stretch after each, so that every offset maps exactly
-            at = 0
-            for m in _MULTI_WS.finditer(core):
-                piece = core[at:m.start()].translate(_TO_SPACE) + " "
-                starts.append(self.pos)
-                locations.append(Location(base + lead + at, None, path))
-                self.parts.append(piece)
-                self.pos += len(piece)
-                at = m.end()
-            lead += at
-            core = core[at:].translate(_TO_SPACE)
-        starts.append(self.pos)
-        locations.append(Location(base + lead, None, path))
-        self.parts.append(core)
-        self.pos += len(core)
-        self.line_has_text = True
-        self.space = trailing
-
-    def pre_text(self, s: str, frame: _Frame, kind: str, skip_first_newline: bool) -> None:
-        """A text node inside <pre>: written as it stands, line by line."""
-        base = frame.own
-        frame.own += len(s)
-        at = 1 if skip_first_newline and s.startswith("\n") else 0
-        mapped = False
-        for line in s[at:].split("\n"):
-            if line:
-                self._flush(kind)
-                if not mapped:  # the rest of the node is written as it stands: the map stays linear
-                    self._stretch(base + at, frame)
-                    mapped = True
-                self._write(line)
-                self.line_has_text = True
-            at += len(line) + 1
-            if at <= len(s):
-                self.line_break(pre=True)
-
-    def finish(self) -> str:
-        self._close_block()
-        text = "".join(self.parts)
-        return text + "\n" if text else text
+    chain = []
+    f: list | None = frame
+    while f is not None and f[_PATH] is None:
+        chain.append(f)
+        f = f[_PARENT]
+    prefix = f[_PATH] if f is not None else ""
+    for f in reversed(chain):
+        parent, tag = f[_PARENT], f[_TAG]
+        alone = parent is None or parent[_SEEN][tag] + (parent[_HID] or {}).get(tag, 0) == 1
+        prefix = f[_PATH] = f"{prefix}/{tag}" if alone else f"{prefix}/{tag}[{f[_NTH]}]"
+    return prefix
 
 
 class _TooSlow(Exception):
     pass
 
 
-def _kind(tag: str, parent_kind: str) -> str:
-    if tag in _HEADINGS:
-        return tag
-    if tag in _PRE:
-        return "pre"
-    if tag == "li":
-        return "li"
-    if tag in _CELLS:
-        return "tr"  # text right in a cell: a row line
-    if tag in _BLOCKS:
-        return parent_kind if parent_kind in _KEPT_KINDS else "p"
-    return parent_kind  # inline
+class _Walked:
+    """The text and its pieces, as the walk leaves them."""
+
+    def __init__(self, text: str, blocks: list[tuple[int, int, str]], starts: list[int], indexes: list[int],
+                 owners: list[list]) -> None:
+        self.text = text
+        self.blocks = tuple(Block(*b) for b in blocks)
+        self.starts = tuple(starts)
+        # paths once every element's siblings are counted, a frame's once; then the frames
+        # are let go before the Location objects are made, so that both never fill memory at once
+        paths = [f[_PATH] or _path(f) for f in owners]
+        owners.clear()
+        self.locations = tuple(map(Location, indexes, repeat(None), paths))
 
 
-def _walk(root: etree._Element, deadline: float) -> _Writer:
-    """Every text node of the page in reading order, without recursion (a page may nest deep)."""
-    out = _Writer()
+def _walk(root: etree._Element, deadline: float) -> _Walked:  # noqa: C901 - one loop, kept flat for speed
+    """Every text node of the page in reading order (libxml2 walks the tree, without recursion).
+
+    The text is written as it goes, with the separators it owes: line ends before the next
+    text (a block ended, a ``<br>``), " | " between cells of a row, one space for collapsed
+    white space. A stretch starts at each text node (and after each collapsed run inside
+    one), with the node's owner and its offset in the owner's own text. All state is in
+    local variables and the common case — an inline text node in a paragraph — is written
+    out in the loop: at ~100,000 elements a page, every call or attribute look-up counts.
+    """
+    parts: list[str] = []
+    write = parts.append
+    pos = 0
+    newlines = 0  # line ends owed before the next text
+    paragraph = False  # one of them closes a paragraph (a block ended, or <br><br>)
+    space = False  # collapsed white space owed before the next text on the line
+    cell = False  # " | " owed before the next text on the line
+    line_has_text = False
+    block_start = -1  # where the open block starts (-1: none open)
+    block_kind = "p"
+    blocks: list[tuple[int, int, str]] = []
+    starts: list[int] = []
+    indexes: list[int] = []
+    owners: list[list] = []
     pre_depth = 0
     count = 0
-    stack: list[_Frame] = []
-    parent: _Frame | None = None
-    el: etree._Element | None = root
-    while True:
-        if el is not None:  # entering an element
+    stack: list[list | None] = []  # frames of the open elements; None for a hidden one
+    top: list | None = None  # the innermost open visible element
+    roles = _ROLES
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
             tag = el.tag
-            count += 1
-            if count % _TIME_CHECK == 0 and time.monotonic() > deadline:
-                raise _TooSlow
-            if not isinstance(tag, str) or _hidden(el, tag):
-                if parent is not None and el.tail:  # the tail is the parent's text, shown
-                    _tail(out, el.tail, parent, pre_depth)
+            known = roles.get(tag)
+            if known is not None:
+                role, own_kind = known
             else:
-                nth = 1
-                if parent is not None:
-                    nth = parent.seen[tag] = parent.seen.get(tag, 0) + 1
-                if tag == "br":
-                    out.line_break(pre_depth > 0)
-                elif tag in _BLOCKS:
-                    out.block_break()
-                elif tag in _CELLS:
-                    out.start_cell()
-                if parent is not None and el.text is None and not len(el):
-                    # an empty element (<br>, an empty <p>): its breaks are made, no frame needed
-                    if el.tail:
-                        _tail(out, el.tail, parent, pre_depth)
-                    el = None
-                    continue
-                frame = _Frame(el, parent, tag, nth, _kind(tag, parent.kind if parent is not None else "p"))
-                if tag in _PRE:
+                role, own_kind = _DROP if not isinstance(tag, str) else _INLINE, None  # a comment, say
+            count += 1
+            if not count & _TIME_CHECK and time.monotonic() > deadline:
+                raise _TooSlow
+            if role == _DROP or ((keys := el.keys()) and (tag == "dialog" or not _HIDING_ATTRIBUTES.isdisjoint(keys))
+                                 and _hidden(el, tag)):
+                walker.skip_subtree()  # its tail is still the parent's text, read at its end
+                stack.append(None)
+                if top is not None:
+                    hid = top[_HID]
+                    if hid is None:
+                        top[_HID] = hid = {}
+                    hid[tag] = hid.get(tag, 0) + 1
+                continue
+            if top is not None:
+                seen = top[_SEEN]
+                if seen is None:  # made for elements with children only: most frames are kept to the end
+                    seen = top[_SEEN] = {}
+                nth = seen[tag] = seen.get(tag, 0) + 1
+                parent_kind = top[_KIND]
+            else:
+                nth, parent_kind = 1, "p"
+            if role & _BLOCK:
+                if newlines < 2:
+                    newlines = 2
+                paragraph = True
+                space = cell = False
+                if own_kind is None:
+                    own_kind = _BLOCK_KIND.get(parent_kind, "p")
+                if role == _PRE_BLOCK:
                     pre_depth += 1
-                if el.text:
-                    if pre_depth:  # a line end right after <pre> is not shown (HTML's rule)
-                        out.pre_text(el.text, frame, frame.kind, skip_first_newline=tag in _PRE)
-                    else:
-                        out.text(el.text, frame, frame.kind)
-                stack.append(frame)
-        if not stack:
-            return out
-        frame = stack[-1]
-        el = next(frame.children, None)
-        if el is not None:
-            parent = frame
+            elif role == _CELL:
+                if line_has_text and not newlines:
+                    cell = True
+            elif role == _BR:
+                if pre_depth:  # as written: every line end counts
+                    newlines += 1
+                else:
+                    newlines = min(newlines + 1, 2)
+                    paragraph = paragraph or newlines == 2
+                    space = cell = False
+            top = [tag, own_kind or parent_kind, 0, nth, top, None, None, None, role]
+            stack.append(top)
+            s = el.text
+            owner = top
+            first_pre_line = role == _PRE_BLOCK  # a line end right after <pre> is not shown (HTML's rule)
+        else:
+            frame = stack.pop()
+            if frame is not None:  # leaving a visible element, all its children read
+                top = frame[_PARENT]
+                role = frame[_ROLE]
+                if role == _PRE_BLOCK:
+                    pre_depth -= 1
+                if role & _BLOCK:
+                    if newlines < 2:
+                        newlines = 2
+                    paragraph = True
+                    space = cell = False
+            s = el.tail  # the parent's text, shown (also after a hidden element)
+            owner = top
+            first_pre_line = False
+        if not s or owner is None:
             continue
-        stack.pop()  # leaving an element, all its children read
-        parent = frame.parent
-        if frame.tag in _PRE:
-            pre_depth -= 1
-        if frame.tag in _BLOCKS:
-            out.block_break()
-        tail = frame.el.tail
-        if parent is not None and tail:
-            _tail(out, tail, parent, pre_depth)
-
-
-def _tail(out: _Writer, tail: str, parent: _Frame, pre_depth: int) -> None:
-    if pre_depth:
-        out.pre_text(tail, parent, parent.kind, skip_first_newline=False)
-    else:
-        out.text(tail, parent, parent.kind)
+        base = owner[_OWN]
+        owner[_OWN] = base + len(s)
+        if not pre_depth:  # in the flow: white space collapsed across nodes
+            core = s.strip(_WS)
+            if not core:
+                space = True
+                continue
+            if core is s:
+                lead, trailing = 0, False
+            else:
+                lead = s.find(core[0])
+                trailing = lead + len(core) < len(s)
+                if lead:
+                    space = True
+            if newlines or cell or block_start < 0:
+                if newlines and pos:
+                    if paragraph and block_start >= 0:
+                        blocks.append((block_start, pos, block_kind))
+                        block_start = -1
+                    write("\n" * newlines)
+                    pos += newlines
+                    line_has_text = False
+                elif line_has_text and cell:
+                    write(" | ")
+                    pos += 3
+                elif line_has_text and space:
+                    write(" ")
+                    pos += 1
+                newlines, paragraph, cell = 0, False, False
+                if block_start < 0:
+                    block_start, block_kind = pos, owner[_KIND]
+            elif space and line_has_text:  # the common case, inline: one space between
+                write(" ")
+                pos += 1
+            if "  " in core or not core.isprintable():
+                # runs to collapse (or a tab, a line end: to write as a space), a stretch after
+                # each run so that every offset maps exactly; isprintable() is a quick C test
+                # that also sends NBSP and the like here, where they are written as they are
+                at = 0
+                for m in _MULTI_WS.finditer(core):
+                    piece = core[at:m.start()].translate(_TO_SPACE) + " "
+                    starts.append(pos)
+                    indexes.append(base + lead + at)
+                    owners.append(owner)
+                    write(piece)
+                    pos += len(piece)
+                    at = m.end()
+                lead += at
+                core = core[at:].translate(_TO_SPACE)
+            starts.append(pos)
+            indexes.append(base + lead)
+            owners.append(owner)
+            write(core)
+            pos += len(core)
+            line_has_text = True
+            space = trailing
+            continue
+        # inside <pre>: written as it stands, line by line; the map stays linear within a node
+        at = 1 if first_pre_line and s.startswith("\n") else 0
+        mapped = False
+        for line in s[at:].split("\n"):
+            if line:
+                if newlines and pos:
+                    if paragraph and block_start >= 0:
+                        blocks.append((block_start, pos, block_kind))
+                        block_start = -1
+                    write("\n" * newlines)
+                    pos += newlines
+                    line_has_text = False
+                elif line_has_text and cell:
+                    write(" | ")
+                    pos += 3
+                elif line_has_text and space:
+                    write(" ")
+                    pos += 1
+                newlines, paragraph, space, cell = 0, False, False, False
+                if block_start < 0:
+                    block_start, block_kind = pos, owner[_KIND]
+                if not mapped:
+                    starts.append(pos)
+                    indexes.append(base + at)
+                    owners.append(owner)
+                    mapped = True
+                write(line)
+                pos += len(line)
+                line_has_text = True
+            at += len(line) + 1
+            if at <= len(s):
+                newlines += 1
+    if block_start >= 0:
+        blocks.append((block_start, pos, block_kind))
+    text = "".join(parts)
+    parts.clear()
+    frame = owner = top = None  # only `owners` holds the frames now: _Walked lets them go
+    return _Walked(text + "\n" if text else text, blocks, starts, indexes, owners)
 
 
 # --- metadata --------------------------------------------------------------------------
@@ -532,8 +561,7 @@ def extract_html(data: bytes, limits: Limits) -> Extracted | FormatProblem:
     if data[:1024].lstrip()[:5] == b"%PDF-":
         return FormatProblem("source-unreadable", "is a PDF document, not HTML: name it `.pdf` or write "
                                                   "`format: pdf` in its entry.")
-    text = decode_html(data).replace("\x00", "")  # browsers drop NUL characters from a page
-    utf8 = text.encode("utf-8", "surrogatepass")
+    utf8 = _utf8(data)
     try:
         root, stopped = _parse(utf8, huge=False)
         if stopped and "XML_PARSE_HUGE" in stopped:
@@ -563,12 +591,12 @@ def extract_html(data: bytes, limits: Limits) -> Extracted | FormatProblem:
     except MemoryError:
         return FormatProblem("source-unreadable", f"cannot be read as HTML: its text does not fit in memory; "
                                                   f"{_REPARSE}.")
-    body = out.finish()
+    body = out.text
     if not body.strip():
         return FormatProblem("source-no-text", "has no text a reader would see: all of it is markup, scripts, "
                                                "styles or hidden elements. A page built by JavaScript holds its "
                                                "text only once the script has run: save it from a browser after "
                                                "it has loaded (e.g. `chromium --headless --dump-dom URL > "
                                                "page.html`), or keep its text as a .txt source.")
-    return Extracted(body, "html", blocks=tuple(out.blocks), metadata=read_metadata(root),
-                     stretch_starts=tuple(out.starts), stretch_locations=tuple(out.locations))
+    return Extracted(body, "html", blocks=out.blocks, metadata=read_metadata(root),
+                     stretch_starts=out.starts, stretch_locations=out.locations)
