@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The key that signs memos and caches (tracefacts.cachekey) lives in the user's cache
+    # folder: the tests, and the builds they start, keep theirs in a folder of their own.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tracefacts-test-cache-")
 
 
 @pytest.fixture(scope="session")

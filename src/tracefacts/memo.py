@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from . import __version__, anchor, check, figures, honesty, load, model, normalize, safeio, sources, yamlnodes
+from . import __version__, anchor, cachekey, check, figures, honesty, load, model, normalize, safeio, sources, yamlnodes
 from .atomic import write_atomic
 from .check import CheckResult, FactCheck, check_fact, combine, read_texts
 from .formats.cache import FOLDER as EXTRACTED
@@ -44,7 +44,7 @@ from .normalize import NormalizedSource, normalize_source
 from .safeio import DEFAULT_MAX_FILE_SIZE
 from .sources import SourceText
 
-MAGIC = b"tracefacts-memo 1\n"
+MAGIC = b"tracefacts-memo 2\n"
 _DIGEST = 32  # bytes of a sha256
 
 # What a remembered result depends on besides its inputs: the code that computed it.
@@ -241,15 +241,17 @@ def _unpickle(payload: bytes | memoryview) -> object:
 
 
 def read_memo(cache_file: Path) -> _Memo:
-    """The memo in ``cache_file``, or an empty one if it is missing, damaged or another version's."""
-    try:
-        data = cache_file.read_bytes()
-    except OSError:
+    """The memo in ``cache_file``, or an empty one if it is missing, damaged, another version's,
+    or not signed with this user's key (``cachekey``: a memo is a pickle, and a planted one
+    would run code); never read through a link, from a pipe, or past 1 GiB."""
+    secret = cachekey.key()
+    data = cachekey.read_regular(cache_file) if secret is not None else None
+    if data is None:
         return _Memo()
     head = len(MAGIC) + 2 * _DIGEST
     if (len(data) < head or not data.startswith(MAGIC)
             or data[len(MAGIC):len(MAGIC) + _DIGEST] != fingerprint()
-            or data[len(MAGIC) + _DIGEST:head] != hashlib.sha256(memoryview(data)[head:]).digest()):
+            or not cachekey.signed_by(memoryview(data)[head:], data[len(MAGIC) + _DIGEST:head], secret)):
         return _Memo()
     memo = _load_blob(memoryview(data)[head:], _Memo)
     if memo is None or not all(isinstance(getattr(memo, part, None), dict) for part in _PARTS):
@@ -259,8 +261,11 @@ def read_memo(cache_file: Path) -> _Memo:
 
 def write_memo(cache_file: Path, memo: _Memo) -> None:
     """Write the memo atomically; a memo that cannot be written only costs time on the next run."""
+    secret = cachekey.key()
+    if secret is None:
+        return  # no key can be kept: nothing is remembered (the next run does the work again)
     payload = _pickle(memo)
-    data = MAGIC + fingerprint() + hashlib.sha256(payload).digest() + payload
+    data = MAGIC + fingerprint() + cachekey.sign(payload, secret) + payload
     with contextlib.suppress(OSError):
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(cache_file, data, durable=False)  # a cache: losing it costs time only

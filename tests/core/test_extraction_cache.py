@@ -135,3 +135,59 @@ def test_find_names_the_page_of_a_pdf_passage(tmp_path: Path, capsys: pytest.Cap
     assert "seeds/report.pdf:1, p. 1 (characters" in capsys.readouterr().out
     assert main(["find", "remain closed for the coming", "--root", str(root), "--format", "json"]) == 0
     assert [hit["pages"] for hit in json.loads(capsys.readouterr().out)] == [[1, 1]]
+
+
+def test_a_planted_memo_is_never_unpickled(tmp_path: Path) -> None:
+    import pickle
+
+    from tracefacts import memo as memo_module
+
+    root = _book(tmp_path / "book")
+    memo = tmp_path / "doctrees" / "tracefacts.memo"
+    load_and_check(root, None, memo)
+    witness = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return (Path.touch, (witness,))
+
+    payload = pickle.dumps(Payload())
+    forged = (memo_module.MAGIC + memo_module.fingerprint() + __import__("hashlib").sha256(payload).digest()
+              + payload)  # what an unsigned memo looked like: anyone could compute it
+    memo.write_bytes(forged)
+    result = load_and_check(root, None, memo)
+    assert not witness.exists() and result.anchors
+
+
+def test_without_a_place_for_the_key_nothing_is_remembered_and_all_works(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracefacts import cachekey
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    cachekey._key_at.cache_clear()
+    root = _book(tmp_path / "book")
+    assert main(["check", "--root", str(root), "--today", "2026-03-01"]) == 0
+    assert not (root / CLI_FOLDER).exists()
+
+
+def test_a_forged_cache_entry_cannot_make_a_quote_pass(tmp_path: Path) -> None:
+    import json
+
+    from tracefacts.formats import extract
+    from tracefacts.formats.cache import encode
+
+    root = _book(tmp_path / "book")
+    facts = root / "facts/rocket.yaml"
+    facts.write_text(facts.read_text().replace("the Rocket will remain closed for the coming year",
+                                               "the Rocket will be open-sourced next month"))
+    assert main(["check", "--root", str(root), "--today", "2026-03-01"]) == 1  # not in the PDF
+    (entry,) = (root / CLI_FOLDER / "extracted").glob("*.json")
+    found = extract((root / "seeds/report.pdf").read_bytes(), "pdf")
+    fake = encode(found) | {"text": found.text + "\nthe Rocket will be open-sourced next month\n"}
+    payload = json.dumps(fake).encode()
+    magic = entry.read_bytes().split(b"\n", 1)[0] + b"\n"
+    for signature in (b"\0" * 32, __import__("hashlib").sha256(payload).digest()):
+        entry.write_bytes(magic + signature + payload)
+        assert main(["check", "--root", str(root), "--today", "2026-03-01"]) == 1

@@ -1,8 +1,11 @@
 """Extracted text remembered by the source's hash: a PDF or a web page is parsed once.
 
-Stored as JSON, never pickle: the command line's cache lies inside the handbook, where a
-pull request could plant a file, and reading a pickle runs code. A file that is not what
-this module writes (any type out of place) is ignored and the source parsed again.
+Stored as JSON, never pickle, and signed (``cachekey``: an HMAC with a key kept in the
+user's cache folder, never in the repository): the command line's cache lies inside the
+handbook, where a pull request could plant a file — a pickle would run code, a forged text
+would let a quote pass. A file that is unsigned, signed with another key, or not what this
+module writes (any type out of place) is ignored and the source parsed again; one that is a
+link, a pipe or too large is not even read. Where no key can be kept, nothing is cached.
 
 One file per (sha256 of the bytes, format, declared chrome, extraction code), in a folder
 of its own (beside the Sphinx memo; ``.tracefacts-cache/`` under the handbook for the
@@ -21,10 +24,11 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from .. import cachekey
 from ..atomic import write_atomic
 from .base import DEFAULT_LIMITS, Block, Extracted, FormatProblem, Limits, Location, Metadata
 
-_MAGIC = b"tracefacts-extracted 2\n"
+_MAGIC = b"tracefacts-extracted 3\n"
 FOLDER = "tracefacts-extracted"  # beside the memo, in a Sphinx build's doctree folder
 CLI_FOLDER = ".tracefacts-cache"  # under the handbook root, for the command line and pytest
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -34,9 +38,17 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 @lru_cache(maxsize=1)
 def code() -> str:
     """The extraction code and runtime: a cache entry made by other code is not used."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from . import base as _base
 
-    digest = hashlib.sha256(repr(sys.version).encode())
+    libraries = []
+    for name in ("lxml", "pypdfium2"):  # another parser version may read the same bytes otherwise
+        try:
+            libraries.append(version(name))
+        except PackageNotFoundError:
+            libraries.append(None)
+    digest = hashlib.sha256(repr((sys.version, libraries)).encode())
     folder = Path(_base.__file__).parent
     for path in sorted(folder.glob("*.py")):
         with contextlib.suppress(OSError):
@@ -60,13 +72,16 @@ class ExtractionCache:
 
         if fmt == "text":
             return extract(data, fmt, self.limits, chrome)
+        secret = cachekey.key()
+        if secret is None or (self.within is not None and self._through_a_link()):
+            return extract(data, fmt, self.limits, chrome)  # nothing can be remembered safely
         path = self._path(sha256, fmt, chrome)
-        remembered = self._read(path)
+        remembered = self._read(path, secret)
         if remembered is not None:
             return remembered
         found = extract(data, fmt, self.limits, chrome)
         if isinstance(found, Extracted):
-            self._write(path, found)
+            self._write(path, found, secret)
         return found
 
     def _through_a_link(self) -> bool:
@@ -79,19 +94,20 @@ class ExtractionCache:
         return False
 
     @staticmethod
-    def _read(path: Path) -> Extracted | None:
-        try:
-            blob = path.read_bytes()
-        except OSError:
+    def _read(path: Path, secret: bytes) -> Extracted | None:
+        blob = cachekey.read_regular(path)
+        head = len(_MAGIC) + 32
+        if blob is None or not blob.startswith(_MAGIC) or len(blob) < head:
             return None
-        if not blob.startswith(_MAGIC):
-            return None
+        payload = memoryview(blob)[head:]
+        if not cachekey.signed_by(payload, blob[len(_MAGIC):head], secret):
+            return None  # planted, or made with another key: parsed again
         try:
-            return decode(json.loads(blob[len(_MAGIC):]))
+            return decode(json.loads(bytes(payload)))
         except (ValueError, TypeError, KeyError, IndexError, RecursionError):  # damaged or foreign: parsed again
             return None
 
-    def _write(self, path: Path, value: Extracted) -> None:
+    def _write(self, path: Path, value: Extracted, secret: bytes) -> None:
         with contextlib.suppress(OSError, ValueError):
             if self.within is not None and self._through_a_link():
                 return  # the folder (or one on its way) is a link: nothing is made or written there
@@ -103,9 +119,9 @@ class ExtractionCache:
                 ignore = self.folder.parent / ".gitignore"
                 if not ignore.exists():
                     write_atomic(ignore, b"# made by tracefacts: a cache\n*\n", durable=False)
-            write_atomic(path, _MAGIC + json.dumps(encode(value), ensure_ascii=False,
-                                                    separators=(",", ":")).encode("utf-8", "surrogatepass"),
-                         durable=False)
+            payload = json.dumps(encode(value), ensure_ascii=False,
+                                 separators=(",", ":")).encode("utf-8", "surrogatepass")
+            write_atomic(path, _MAGIC + cachekey.sign(payload, secret) + payload, durable=False)
 
 
 def encode(value: Extracted) -> dict[str, object]:
