@@ -369,3 +369,24 @@ def test_the_sha_of_an_html_source_is_of_its_bytes(tmp_path):
     hb = html_book(tmp_path, quotes=("Prices range from 115 to 135 dollars",))
     assert hb.sha("page.html") == sha256(PAGE)
     assert codes(hb) == []
+
+
+# --- attack on formats: encodings no browser uses, CSS comments, a bare dialog -------------------
+
+@pytest.mark.parametrize("label", ["rot13", "hex", "base64", "utf-7", "unicode_escape", "punycode", "cp037"])
+def test_a_charset_no_browser_knows_is_ignored_as_a_browser_ignores_it(label: str) -> None:
+    page = (f"<html><head><meta charset='{label}'></head><body><p>Price +ACQ-5 is what you pay, "
+            "Rocket \\u0041.</p></body></html>").encode()
+    found = extract(page, "html")
+    assert isinstance(found, Extracted), found  # never a traceback, never a problem: read as UTF-8
+    assert found.text.strip() == "Price +ACQ-5 is what you pay, Rocket \\u0041."
+
+
+def test_a_css_comment_does_not_hide_a_hidden_style_from_the_reader() -> None:
+    page = "<p>Seen.</p><p style='display:/**/none'>Not seen.</p><p style='visibility: /* x */ hidden'>Nor.</p>"
+    assert text_of(page).strip() == "Seen."
+
+
+def test_a_dialog_without_open_is_closed_even_with_no_attribute_at_all() -> None:
+    assert text_of("<p>Seen.</p><dialog>A closed dialog.</dialog><dialog open>An open one.</dialog>").split() \
+        == ["Seen.", "An", "open", "one."]

@@ -91,6 +91,7 @@ _LABELS = {
     "iso-8859-11": "cp874", "gb2312": "gbk", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
     # a page whose meta could be read as ASCII is not UTF-16: browsers read it as UTF-8
     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",
+    "windows-874": "cp874", "x-mac-cyrillic": "mac-cyrillic", "x-mac-roman": "mac-roman",
 }
 
 
@@ -109,13 +110,28 @@ def _windows_1252_table() -> dict[int, str]:
 _CP1252 = _windows_1252_table()
 
 
+# The encodings a browser knows (the WHATWG Encoding Standard), as Python names them. Any
+# other label Python could look up is ignored, as a browser ignores it: "rot13", "hex" or
+# "base64" are not text encodings at all (reading with one ended in a traceback), and
+# "utf-7" or "unicode_escape" would let a quote match text no browser shows.
+_BROWSER_CODECS = frozenset({
+    "utf-8", "cp866", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
+    "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u",
+    "mac-roman", "cp874", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "mac-cyrillic", "gbk", "gb18030", "big5", "euc_jp", "iso2022_jp", "shift_jis", "cp949",
+})
+
+
 def _codec(label: bytes) -> str | None:
     name = label.decode("ascii", "replace").strip().lower()
     name = _LABELS.get(name, name)
+    if name == "windows-1252":
+        return name
     try:
-        return codecs.lookup(name).name if name != "windows-1252" else name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None  # an unknown label counts as none, as in browsers
+    return codec if codec in _BROWSER_CODECS else None
 
 
 def _declared(data: bytes) -> str | None:
@@ -185,6 +201,7 @@ _BLOCKS = frozenset({
 }) | _HEADINGS | _PRE
 # kinds a nested block keeps (a paragraph in a list item is part of the item)
 _KEPT_KINDS = _HEADINGS | {"pre", "li"}
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)", re.I)
 _HIDING_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style"})
 
@@ -229,7 +246,8 @@ def _hidden(el: etree._Element, tag: str) -> bool:
     if tag == "dialog" and el.get("open") is None:
         return True
     style = el.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    # a CSS comment is white space to a browser: "display:/**/none" hides too
+    return bool(style) and _HIDDEN_STYLE.search(_CSS_COMMENT.sub(" ", style)) is not None
 
 
 def _path(frame: list) -> str:
@@ -311,7 +329,7 @@ def _walk(root: etree._Element, deadline: float) -> _Walked:  # noqa: C901 - one
             count += 1
             if not count & _TIME_CHECK and time.monotonic() > deadline:
                 raise _TooSlow
-            if role == _DROP or ((keys := el.keys()) and (tag == "dialog" or not _HIDING_ATTRIBUTES.isdisjoint(keys))
+            if role == _DROP or ((tag == "dialog" or ((keys := el.keys()) and not _HIDING_ATTRIBUTES.isdisjoint(keys)))
                                  and _hidden(el, tag)):
                 walker.skip_subtree()  # its tail is still the parent's text, read at its end
                 stack.append(None)
