@@ -38,7 +38,9 @@ from typing import Any
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|(?<=[\ufffe\x02])")
 
 
-def read_pdf(data: bytes, max_pages: int, split_at: int = 0) -> dict[str, Any]:
+def read_pdf(data: bytes, max_pages: int, split_at: int = 0) -> dict[str, Any] | str:
+    """The answer (see the module's docstring), or, when two processes read it, that answer
+    already written as JSON."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -64,12 +66,14 @@ def read_pdf(data: bytes, max_pages: int, split_at: int = 0) -> dict[str, Any]:
         split = count // 2 if 0 < split_at <= count else count
         helper = _fork_reader(doc, split, count, pdfium, pdfium_c) if split < count else None
         pages = [_page_lines(doc, n, pdfium_c) for n in range(split if helper else count)]
-        if helper is not None:
-            rest = _answer_of(*helper)
-            if "refusal" in rest:
-                return rest
-            pages += rest["pages"]
-        return {"pages": pages, "info": info}
+        if helper is None:
+            return {"pages": pages, "info": info}
+        own = json.dumps(pages)  # while the helper writes its half
+        rest = _answer_of(*helper)
+        if isinstance(rest, dict):
+            return rest
+        # the two halves spliced as written, not read and written again
+        return f'{{"pages": {own[:-1]}, {rest[1:]}, "info": {json.dumps(info)}}}'
     except pdfium.PdfiumError as exc:
         return {"refusal": ["unreadable", str(exc)]}
     finally:
@@ -111,7 +115,7 @@ def _fork_reader(doc: Any, start: int, stop: int, pdfium: Any, pdfium_c: Any) ->
         if os.getppid() != parent:  # the parent died before the line above took effect
             os._exit(1)
         try:
-            answer: dict[str, Any] = {"pages": [_page_lines(doc, n, pdfium_c) for n in range(start, stop)]}
+            answer: Any = [_page_lines(doc, n, pdfium_c) for n in range(start, stop)]
         except MemoryError:
             answer = {"refusal": ["memory", ""]}
         except pdfium.PdfiumError as exc:
@@ -129,9 +133,10 @@ def _fork_reader(doc: Any, start: int, stop: int, pdfium: Any, pdfium_c: Any) ->
         os._exit(status)
 
 
-def _answer_of(pid: int, read_end: int) -> dict[str, Any]:
-    """The helper's pages, or its refusal; a helper that crashed makes this process stop the
-    same way (the caller reads the signal or the message)."""
+def _answer_of(pid: int, read_end: int) -> dict[str, Any] | str:
+    """The helper's pages as it wrote them (a JSON list of at least one page), or its refusal;
+    a helper that crashed makes this process stop the same way (the caller reads the signal
+    or the message)."""
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
@@ -140,7 +145,10 @@ def _answer_of(pid: int, read_end: int) -> dict[str, Any]:
         signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         os._exit(128 + sig)
-    answer = json.loads(data) if data and os.WEXITSTATUS(status) == 0 else None
+    text = data.decode("ascii", "replace") if os.WEXITSTATUS(status) == 0 else ""
+    if text.startswith("[[") and text.endswith("]"):  # pages (the caller checks every one)
+        return text
+    answer = json.loads(text) if text.startswith("{") else None
     if not isinstance(answer, dict):
         sys.stderr.flush()
         os._exit(1)  # the helper said why on stderr
@@ -195,7 +203,7 @@ def main(argv: list[str]) -> int:
     data = sys.stdin.buffer.read()
     try:
         result = read_pdf(data, int(argv[1]), int(argv[2]) if len(argv) > 2 else 0)
-        out = json.dumps(result)
+        out = result if isinstance(result, str) else json.dumps(result)
     except MemoryError:
         out = json.dumps({"refusal": ["memory", ""]})
     sys.stdout.write(out)
