@@ -482,3 +482,13 @@ def test_a_reader_answering_nonsense_is_not_believed(report, tmp_path, monkeypat
     found, _ = problem(report)
     assert found.code == "source-unreadable"
     assert found.message.startswith("could not be read:")
+
+
+def test_a_one_letter_prefix_keeps_its_hyphen_at_a_line_end():
+    # (attack on formats, finding 11) "X-" + "ray" was joined into "Xray"; a typesetter never
+    # breaks a word after its first letter, so the hyphen is a real one
+    from tracefacts.formats.pdf_layout import hyphen_join
+
+    assert hyphen_join("the X-", "ray unit", set()) == ("the X-", "")
+    assert hyphen_join("a new T-", "shirt", set()) == ("a new T-", "")
+    assert hyphen_join("the eco-", "system", set()) == ("the eco", "")

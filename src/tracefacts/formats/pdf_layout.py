@@ -231,6 +231,8 @@ def hyphen_join(a: str, b: str, known: set[str]) -> tuple[str, str] | None:
         pair = f"{_HYPHEN.split(left)[-1]}-{_HYPHEN.split(right)[0]}".lower()
         if whole in known or pair in known:  # written so elsewhere: a real hyphen at a line end
             return a[:-1] + hyphen, ""
+        if len(left) == 1:  # X- + ray, T- + shirt, e- + mail: no typesetter breaks after one letter
+            return a[:-1] + hyphen, ""
     return a[:-1], ""
 
 
