@@ -301,6 +301,28 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import SCHEMA_FILE, init
+
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{args.dir} is not a folder")
+    result = init(folder)
+    if result.in_the_way:
+        out(shown_line(f"tracefacts init: nothing written; {plural(len(result.in_the_way), 'file')} "
+                       f"in the way in {args.dir}:"), sys.stderr, escaped=True)
+        for rel in result.in_the_way:
+            out(shown_line(f"    {rel.as_posix()}"), sys.stderr, escaped=True)
+        out("move or delete them, or give another folder: tracefacts init DIR", sys.stderr)
+        return EXIT_PROBLEMS
+    for rel in result.written:
+        out(shown_line(f"wrote {(folder / rel).as_posix()}"), escaped=True)
+    if not result.schema_written:
+        out(f"(the YAML files name {SCHEMA_FILE} for editors; this tracefacts cannot write it)")
+    out(shown_line(f"next: cd {args.dir} && make check && make html"), escaped=True)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", help="the handbook folder (default: nearest one above holding facts/sources.yaml)")
@@ -366,6 +388,13 @@ def parser() -> argparse.ArgumentParser:
                    help="where Sphinx writes the single HTML page (default: DOCS/_build/pdf-html)")
     p.add_argument("-v", "--verbose", action="store_true", help="also say what was repaired and checked on the way")
     p.set_defaults(run=cmd_pdf)
+
+    p = sub.add_parser("init", help="write a small working handbook (example source, facts, Sphinx project, Makefile)",
+                       description="Write a working handbook into DIR: seeds/example.txt, facts/sources.yaml "
+                                   "(pinned), facts/example.yaml, docs/conf.py, docs/index.md and a Makefile "
+                                   "(html, check, pdf). Nothing is written if any of these files exists.")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the folder to write into (default: .)")
+    p.set_defaults(run=cmd_init)
     return top
 
 
