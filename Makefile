@@ -10,7 +10,7 @@ SPHINXOPTS ?= -W --keep-going -q
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,pdf]'
+	$(BIN)/python -m pip install -q -e '.[test,pdf,handbook]'
 	touch $@
 
 system-deps:
