@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import __version__
 from .check import CheckResult, check, failing
 from .formats.cache import ExtractionCache, cli_cache
 from .load import ISO_DATE, SOURCES_FILE, find_root
@@ -332,6 +333,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--no-cache", action="store_true",
                         help="read HTML and PDF sources afresh, and remember nothing in .tracefacts-cache/")
     top = argparse.ArgumentParser(prog="tracefacts", description="Prove every quote of a fact base against its source.")
+    top.add_argument("--version", action="version", version=f"tracefacts {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", parents=[common], help="check every fact, quote and source")

@@ -18,6 +18,7 @@ def _source_dict(source: Source) -> dict[str, object]:
         "text_undated": source.text_undated,
         "format": format_of(source.file, source.format), "url": source.url,
         "retrieved": source.retrieved.isoformat() if source.retrieved else None,
+        "short": source.short,
     }
 
 

@@ -185,13 +185,10 @@ def _modeline(yaml_file: str) -> str:
 def _schema_text() -> str | None:
     """The JSON Schema of `tracefacts schema`, when this install has it."""
     try:
-        from . import schema  # type: ignore[attr-defined]
-    except ImportError:
+        from .schema import build_schema
+    except ImportError:  # an install from before `tracefacts schema`: the modeline alone
         return None
-    make = getattr(schema, "schema", None) or getattr(schema, "build_schema", None)
-    if make is None:
-        return None
-    return json.dumps(make(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def files(today: dt.date) -> dict[str, str]:

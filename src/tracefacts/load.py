@@ -36,7 +36,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 ISO_MONTH = re.compile(r"\d{4}-\d{2}\Z")
 
 SOURCE_KEYS = {"id", "file", "title", "publisher", "published", "sha256", "notes", "chrome", "text_undated",
-               "format", "url", "retrieved"}
+               "format", "url", "retrieved", "short"}
 SOURCE_REQUIRED = ("id", "file", "title", "publisher", "published")
 FACT_KEYS = {
     "id", "statement", "kind", "claimant", "topic", "tags", "date", "review_by",
@@ -287,6 +287,7 @@ def _parse_sources(data: bytes, reader: _Reader) -> dict[str, Source]:
         fmt, _ = reader.text(entries, "format", what, required=False, source=sid)
         url, _ = reader.text(entries, "url", what, required=False, source=sid)
         retrieved, _ = reader.date(entries, "retrieved", what, required=False, owner_line=node.line, source=sid)
+        short, _ = reader.text(entries, "short", what, required=False, source=sid)
         if sid is None or file is None:
             continue
         if sid in sources:
@@ -298,7 +299,7 @@ def _parse_sources(data: bytes, reader: _Reader) -> dict[str, Source]:
             id=sid, file=file, title=title or "", publisher=publisher or "", published=published,
             sha256=sha, notes=notes, chrome=chrome, origin=SOURCES_FILE, line=node.line,
             file_line=file_line, sha256_line=sha_line if "sha256" in entries else None,
-            text_undated=text_undated, format=fmt, url=url, retrieved=retrieved,
+            text_undated=text_undated, format=fmt, url=url, retrieved=retrieved, short=short,
         )
     return sources
 

@@ -61,6 +61,7 @@ class Source:
     format: str | None = None  # text | html | pdf; None: from the file's extension (formats.format_of)
     url: str | None = None  # where a fetched source was taken from (`tracefacts add URL`)
     retrieved: dt.date | None = None  # the day it was fetched
+    short: str | None = None  # the citation markers' label (default: the publisher's first word)
 
 
 @dataclass(frozen=True)

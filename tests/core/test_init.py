@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -69,6 +71,12 @@ def test_the_yaml_files_name_the_schema_for_editors(capsys, tmp_path):
         # the path is relative to the YAML file, as the language server reads it
         assert (tmp_path / rel).parent.joinpath("../.tracefacts/schema.json").resolve() == \
             (tmp_path / ".tracefacts/schema.json").resolve()
+        # and the file it names is there: the JSON Schema of `tracefacts schema`, which the YAML passes
+        schema = json.loads((tmp_path / ".tracefacts/schema.json").read_text())
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        # (dates as the text they are written as: an editor reads YAML so)
+        as_editor_reads = json.loads(json.dumps(yaml.safe_load((tmp_path / rel).read_text()), default=str))
+        jsonschema.validate(as_editor_reads, schema)
 
 
 def test_init_writes_nothing_when_a_file_is_in_the_way_and_names_every_one(capsys, tmp_path):

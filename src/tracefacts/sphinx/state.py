@@ -16,11 +16,14 @@ _LABEL_TRIM = ",.;:/|()[]{}<>\"'“”‘’«»—–-·•*&+!?"
 
 
 def source_label(source: Source) -> str:
-    """A short visible name for citation markers: the publisher's first word.
+    """A short visible name for citation markers: its `short:` when given, else the publisher's first word.
 
-    "VentureBeat / Meta AI Blog" → "VentureBeat", "/r/LocalLLaMA" → "r/LocalLLaMA"; a
+    Two sources of one publisher (an HTML and a PDF copy of one spec) are told apart by
+    `short:`. "VentureBeat / Meta AI Blog" → "VentureBeat", "/r/LocalLLaMA" → "r/LocalLLaMA"; a
     publisher with no letter or digit at all (any text passes `check`) → the source id.
     """
+    if source.short and source.short.strip():
+        return source.short.strip()
     for word in source.publisher.split():
         word = word.strip(_LABEL_TRIM)
         if any(c.isalnum() for c in word):

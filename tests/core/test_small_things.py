@@ -1,0 +1,106 @@
+"""Issue 16 item 5, small things found on the way: each asserts what the user sees."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracefacts import __version__
+from tracefacts.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _no_colour(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_version_prints_the_name_and_version_and_exits_0(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"tracefacts {__version__}\n"
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", __version__)
+
+
+def test_version_from_the_installed_command():
+    done = subprocess.run([sys.executable, "-m", "tracefacts.cli", "--version"], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, f"tracefacts {__version__}\n")
+
+
+# --- short: a source's marker label ------------------------------------------------------
+
+TWO_COPIES = """\
+  - id: spec-html
+    file: seeds/spec.txt
+    title: The spec, as a web page
+    publisher: Example Standards Body
+    short: HTML
+    published: 2026-01-01
+    sha256: {sha}
+  - id: spec-pdf
+    file: seeds/spec-copy.txt
+    title: The spec, as a PDF
+    publisher: Example Standards Body
+    short: PDF
+    published: 2026-01-01
+    sha256: {sha}
+"""
+
+SPEC = "The widget protocol sends one greeting before any other message.\n"
+
+SPEC_FACT = """\
+facts:
+  - id: spec.greeting
+    statement: The widget protocol sends one greeting before any other message.
+    kind: reported
+    topic: spec
+    sources:
+      - source: spec-html
+        quote: "The widget protocol sends one greeting before any other message."
+      - source: spec-pdf
+        quote: "The widget protocol sends one greeting before any other message."
+"""
+
+
+def _two_copies(capsys, root: Path) -> None:
+    run(capsys, "init", str(root))
+    (root / "seeds/spec.txt").write_text(SPEC)
+    (root / "seeds/spec-copy.txt").write_text(SPEC)
+    sha = hashlib.sha256(SPEC.encode()).hexdigest()
+    with open(root / "facts/sources.yaml", "a") as sources:
+        sources.write(TWO_COPIES.format(sha=sha))
+    (root / "facts/spec.yaml").write_text(SPEC_FACT)
+    with open(root / "docs/index.md", "a") as page:
+        page.write("\n{fact}`spec.greeting`\n")
+
+
+def test_short_is_loaded_and_exported(capsys, tmp_path):
+    _two_copies(capsys, tmp_path)
+    code, out, _ = run(capsys, "export", "--root", str(tmp_path))
+    assert code == 0
+    import json
+    shorts = {s["id"]: s["short"] for s in json.loads(out)["sources"]}
+    assert shorts == {"example-news": None, "spec-html": "HTML", "spec-pdf": "PDF"}
+
+
+@pytest.mark.slow
+def test_two_sources_of_one_publisher_show_their_short_labels_as_markers(capsys, tmp_path):
+    _two_copies(capsys, tmp_path)
+    built = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "docs", "docs/_build/html"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "docs/_build/html/index.html").read_text()
+    markers = re.findall(r'<span class="tf-marker"[^>]*>([^<]*)</span>', page)
+    assert {"HTML", "PDF", "Harbour"} <= set(markers)
+    assert "Example" not in markers  # the publisher's first word is no longer the label
