@@ -99,6 +99,8 @@ def _where_else(quote: QuoteRef, texts: Mapping[str, SourceText]) -> list[str]:
 def _not_found_message(quote: QuoteRef, text: SourceText, texts: Mapping[str, SourceText]) -> str:
     elsewhere = _where_else(quote, texts)
     head = f"the quote {quote.quote!r} is not in `{quote.source}` ({text.source.file})"
+    if "..." in quote.quote or "\u2026" in quote.quote:  # the usual way to elide is not the checker's
+        head += "; to leave words out, write ` [\u2026] ` (space, bracketed ellipsis, space), not `...`"
     if elsewhere:
         return f"{head}, but it is in {', '.join(elsewhere)}: correct `source:`."
     near = nearest_passage(text.normalized, quote.quote)

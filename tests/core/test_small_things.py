@@ -104,3 +104,30 @@ def test_two_sources_of_one_publisher_show_their_short_labels_as_markers(capsys,
     markers = re.findall(r'<span class="tf-marker"[^>]*>([^<]*)</span>', page)
     assert {"HTML", "PDF", "Harbour"} <= set(markers)
     assert "Example" not in markers  # the publisher's first word is no longer the label
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def _edited(capsys, root: Path, old: str, new: str) -> None:
+    run(capsys, "init", str(root))
+    facts = root / "facts/example.yaml"
+    text = facts.read_text()
+    assert old in text
+    facts.write_text(text.replace(old, new, 1))
+
+
+def test_an_opinion_without_claimant_is_called_an_opinion(capsys, tmp_path):
+    _edited(capsys, tmp_path, "    claimant: A local historian\n", "")
+    code, out, _ = run(capsys, "check", "--root", str(tmp_path))
+    assert code == 1
+    assert "is an opinion: say whose with `claimant:`" in out
+    assert "a opinion" not in out
+
+
+def test_three_dots_in_a_quote_not_found_get_a_hint_to_write_the_bracketed_ellipsis(capsys, tmp_path):
+    _edited(capsys, tmp_path, 'quote: "The museum holds 40 lamps and lenses"', 'quote: "The museum holds 40 ... lenses"')
+    code, out, _ = run(capsys, "check", "--root", str(tmp_path))
+    assert code == 1
+    assert "quote-not-found" in out
+    assert "to leave words out, write ` […] `" in out
