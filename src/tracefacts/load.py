@@ -335,7 +335,8 @@ def _parse_fact(node: Node, reader: _Reader) -> Candidate | None:
     claimant, claimant_line = reader.text(entries, "claimant", what, required=False, fact=fid)
     if kind in KINDS_NEEDING_CLAIMANT and claimant is None:
         reader.problem("schema", kind_line,
-                       f"{what} is {'an' if kind[:1] in 'aeiou' else 'a'} {kind}: say whose with `claimant:` (e.g. `claimant: Meta`).", fact=fid)
+                       f"{what} is {'an' if kind[:1] in 'aeiou' else 'a'} {kind}: "
+                       "say whose with `claimant:` (e.g. `claimant: Meta`).", fact=fid)
     topic, _ = reader.slug(entries, "topic", what, required=True, owner_line=node.line, fact=fid)
     tags = reader.text_list(entries, "tags", what, fact=fid, check=lambda t: bool(SLUG.match(t)),
                             item_hint="is not a slug (lower-case words joined by `-`).")

@@ -126,7 +126,8 @@ def test_an_opinion_without_claimant_is_called_an_opinion(capsys, tmp_path):
 
 
 def test_three_dots_in_a_quote_not_found_get_a_hint_to_write_the_bracketed_ellipsis(capsys, tmp_path):
-    _edited(capsys, tmp_path, 'quote: "The museum holds 40 lamps and lenses"', 'quote: "The museum holds 40 ... lenses"')
+    _edited(capsys, tmp_path, 'quote: "The museum holds 40 lamps and lenses"',
+            'quote: "The museum holds 40 ... lenses"')
     code, out, _ = run(capsys, "check", "--root", str(tmp_path))
     assert code == 1
     assert "quote-not-found" in out
