@@ -220,8 +220,10 @@ def pin(root: Path, ids: list[str], *, force: bool = False, today: dt.date | Non
         for source in (base.sources[i] for i in (ids or list(base.sources))):
             text = result.texts.get(source.id)
             if text is None:
-                reason = next((p.message for p in result.problems if p.source == source.id
-                               and p.code.startswith("source-") and p.code != "source-hash-mismatch"), "unreadable")
+                # the reading problem, not "has no sha256" (source-unpinned): adding it is pin's job
+                reason = next((f"cannot read it: {p.message} ({p.code})" for p in result.problems
+                               if p.source == source.id and p.code.startswith("source-")
+                               and p.code not in ("source-hash-mismatch", "source-unpinned")), "cannot read it")
                 outcomes.append(PinOutcome(source.id, "refused", reason))
                 continue
             failures = [p for p in result.problems if p.source == source.id and p.code in QUOTE_FAILURES]

@@ -132,3 +132,15 @@ def test_three_dots_in_a_quote_not_found_get_a_hint_to_write_the_bracketed_ellip
     assert code == 1
     assert "quote-not-found" in out
     assert "to leave words out, write ` […] `" in out
+
+
+def test_pin_says_why_it_cannot_read_an_unpinned_source(capsys, tmp_path):
+    run(capsys, "init", str(tmp_path))
+    sources = tmp_path / "facts/sources.yaml"
+    sources.write_text(re.sub(r"\n    sha256: [0-9a-f]{64}", "", sources.read_text()))
+    (tmp_path / "seeds/example.txt").unlink()
+    code, out, _ = run(capsys, "pin", "--root", str(tmp_path))
+    assert code == 1
+    assert out.startswith("example-news: refused (cannot read it: ")
+    assert "(source-missing)" in out
+    assert "sha256" not in out
