@@ -94,12 +94,23 @@ def _checked(args: argparse.Namespace) -> CheckResult:
                  extractor=_extractor(args, root))
 
 
+def _say_unread(result: CheckResult) -> None:
+    """Name the registered sources a search could not look in, with the reason's code."""
+    unread = [(sid, next((p.code for p in result.problems if p.source == sid and p.code.startswith("source-")
+                          and p.code not in ("source-unpinned", "source-hash-mismatch")), "unreadable"))
+              for sid in result.base.sources if sid not in result.texts]
+    if unread:
+        said = ", ".join(f"{sid} ({code})" for sid, code in unread)
+        out(shown_line(f"{plural(len(unread), 'source')} could not be read: {said}"), sys.stderr, escaped=True)
+
+
 def cmd_find(args: argparse.Namespace) -> int:
     from .find import Occurrence, find_text, yaml_entry
     from .formats import page_label
 
     result = _checked(args)
     hits = find_text(result.texts, args.text)
+    _say_unread(result)
 
     def pages(hit: Occurrence) -> tuple[int, int] | None:  # a PDF source: the page(s) it stands on
         return result.texts[hit.source].pages_of(hit.start, hit.end)
@@ -144,7 +155,8 @@ def cmd_pin(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage
 
-    report = coverage(_checked(args))
+    result = _checked(args)
+    report = coverage(result)
     below = [c for c in report if args.min is not None and c.share * 100 < args.min]
     if args.format == "json":
         print(json_text([{
@@ -152,6 +164,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             "share": round(c.share, 4), "headings": c.headings, "chrome_lines": c.chrome_lines,
             "uncovered": [{"line": s.line, "text": s.text} for s in c.uncovered],
         } for c in report]))
+    elif args.summary:  # one line a source, however long the sources
+        for c in report:
+            out(shown_line(f"{c.source} {result.base.sources[c.source].file}: {c.share:.0%} "
+                           f"({c.covered}/{len(c.sentences)} sentences covered)"), escaped=True)
     else:
         for c in report:
             out(shown_line(f"{c.source}: {c.covered}/{len(c.sentences)} sentences covered ({c.share:.0%}); "
@@ -355,6 +371,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("coverage", parents=[common], help="how much of each source the facts quote")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--min", type=float, default=None, metavar="PCT", help="fail if a source is below PCT%%")
+    p.add_argument("--summary", action="store_true",
+                   help="one line per source (id, file, share, counts), without the uncovered sentences")
     p.set_defaults(run=cmd_coverage)
 
     p = sub.add_parser("export", parents=[common], help="write the fact base as JSON or W3C annotations")

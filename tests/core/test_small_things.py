@@ -144,3 +144,19 @@ def test_pin_says_why_it_cannot_read_an_unpinned_source(capsys, tmp_path):
     assert out.startswith("example-news: refused (cannot read it: ")
     assert "(source-missing)" in out
     assert "sha256" not in out
+
+
+def test_find_names_the_sources_it_could_not_read(capsys, tmp_path):
+    run(capsys, "init", str(tmp_path))
+    (tmp_path / "seeds/example.txt").unlink()
+    code, out, err = run(capsys, "find", "lighthouse museum", "--root", str(tmp_path))
+    assert code == 1
+    assert "1 source could not be read: example-news (source-missing)" in err
+
+
+def test_coverage_summary_prints_one_line_per_source(capsys, tmp_path):
+    run(capsys, "init", str(tmp_path))
+    code, out, _ = run(capsys, "coverage", "--summary", "--root", str(tmp_path))
+    assert code == 0
+    # 6 sentences outside the chrome line "Harbour Notes", each quoted by one fact
+    assert out == "example-news seeds/example.txt: 100% (6/6 sentences covered)\n"
