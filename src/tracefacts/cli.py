@@ -340,6 +340,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import build_schema
+
+    print(json_text(build_schema(args.which)))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", help="the handbook folder (default: nearest one above holding facts/sources.yaml)")
@@ -415,6 +422,15 @@ def parser() -> argparse.ArgumentParser:
                                    "(html, check, pdf). Nothing is written if any of these files exists.")
     p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the folder to write into (default: .)")
     p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of sources.yaml and fact files, for editors",
+                       description="Print a JSON Schema (draft 2020-12) that editors use to complete, describe and "
+                                   "flag the keys of facts/*.yaml. `all` (the default) serves every file of facts/: "
+                                   "a file with a top-level `sources:` is judged as sources.yaml, any other as a "
+                                   "fact file.")
+    p.add_argument("which", nargs="?", choices=("all", "sources", "facts"), default="all",
+                   help="sources: facts/sources.yaml only; facts: fact files only; all: both (default)")
+    p.set_defaults(run=cmd_schema)
     return top
 
 
