@@ -77,6 +77,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "ok": not failed, "facts": len(result.base.facts), "sources": len(result.base.sources),
             "problems": [p.as_dict() for p in result.problems],
         }))
+    elif args.format in ("github", "sarif"):
+        _ci_output(args, root, result, failed)
     else:
         paint = Painter(use_colour(sys.stdout))
         if result.problems:
@@ -86,6 +88,40 @@ def cmd_check(args: argparse.Namespace) -> int:
         out(f"{summary(len(result.base.facts), len(result.base.sources), result.problems)}: {verdict} "
             f"({time.perf_counter() - started:.2f} s)", escaped=True)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _ci_paths(root: Path, result: CheckResult) -> list[str]:
+    """Each problem's file relative to the working directory (the checkout, in CI), where
+    annotations and SARIF locations are resolved; the handbook may be a folder of it."""
+    try:
+        prefix = root.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        prefix = root.as_posix()  # outside the working directory: a full path is still a place
+    return [p.file if prefix == "." else f"{prefix}/{p.file}" for p in result.problems]
+
+
+def _ci_output(args: argparse.Namespace, root: Path, result: CheckResult, failed: bool) -> None:
+    import os
+
+    from .ci_report import github_lines, sarif_text, step_summary
+
+    paths = _ci_paths(root, result)
+    if args.format == "sarif":
+        print(sarif_text(result.problems, paths, fail_stale=args.fail_stale))
+        return
+    verdict = (f"{summary(len(result.base.facts), len(result.base.sources), result.problems)}: "
+               f"{'FAILED' if failed else 'ok'}")
+    for line in github_lines(result.problems, paths, fail_stale=args.fail_stale):
+        out(line, escaped=True)  # every piece from the data is escaped by ci_report
+    out(f"tracefacts: {verdict}")
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        try:
+            with open(target, "a", encoding="utf-8") as stream:  # other steps' summaries stay
+                stream.write(step_summary(result.problems, paths, verdict, fail_stale=args.fail_stale))
+        except OSError as exc:
+            out(f"tracefacts: could not write the job summary to {shown_line(target)}: "
+                f"{shown_line(exc.strerror or str(exc))}", sys.stderr, escaped=True)
 
 
 def _checked(args: argparse.Namespace) -> CheckResult:
@@ -360,7 +396,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", parents=[common], help="check every fact, quote and source")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
+                   help="github: GitHub Actions annotations and job summary; sarif: SARIF 2.1.0 for code scanning")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too (except stale)")
     p.add_argument("--fail-stale", action="store_true", help="with --strict, stale facts fail the check too")
     p.set_defaults(run=cmd_check)
