@@ -160,3 +160,16 @@ def test_coverage_summary_prints_one_line_per_source(capsys, tmp_path):
     assert code == 0
     # 6 sentences outside the chrome line "Harbour Notes", each quoted by one fact
     assert out == "example-news seeds/example.txt: 100% (6/6 sentences covered)\n"
+
+
+@pytest.mark.slow
+def test_a_root_without_sources_yaml_is_named_in_the_sphinx_build(capsys, tmp_path):
+    run(capsys, "init", str(tmp_path))
+    conf = tmp_path / "docs/conf.py"
+    conf.write_text(conf.read_text().replace('tracefacts_root = ".."', 'tracefacts_root = "."'))
+    built = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", "docs", "docs/_build/html"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    looked_in = (tmp_path / "docs").resolve()
+    assert f"tracefacts_root = '.': there is no facts/sources.yaml in {looked_in}" in built.stderr
+    assert "conf.py" in built.stderr  # at its line of conf.py
+    assert "yaml-syntax" not in built.stderr

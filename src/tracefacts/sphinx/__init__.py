@@ -21,6 +21,7 @@ from sphinx.util.matching import Matcher
 
 from .. import __version__
 from ..gcpause import HeapFreeze
+from ..load import SOURCES_FILE
 from ..memo import load_and_check
 from ..normalize import line_number, line_starts
 from ..report import shown, shown_line
@@ -162,7 +163,14 @@ def builder_inited(app: Any) -> None:
     state = BuildState(result)
     # On the `tf` domain object: it lives with the environment but is not pickled with it.
     domain(app.env).state = state
-    for problem in result.problems:
+    problems = result.problems
+    if not (root / SOURCES_FILE).is_file():
+        # a wrong tracefacts_root, most likely: say so, not "yaml-syntax" of a file that is not there
+        _config_warning(app, "tracefacts_root", "tracefacts_root = %s: there is no %s in %s; set tracefacts_root to "
+                        "the handbook folder (the one holding facts/ and seeds/), relative to conf.py",
+                        _said(repr(app.config.tracefacts_root)), SOURCES_FILE, _said(root))
+        problems = tuple(p for p in problems if not (p.file == SOURCES_FILE and p.code == "yaml-syntax"))
+    for problem in problems:
         location = f"{_said(root / problem.file)}:{problem.line}"  # printed to a terminal: escaped
         message = f"{problem.code}: {shown(problem.message)}"
         if problem.code == "stale":
