@@ -364,3 +364,19 @@ def test_known_disagreements_are_still_what_they_are(make_handbook):
     hb.write(SOURCES, sources)
     assert [p.code for p in check(hb.root, TODAY).problems if p.file == SOURCES] == ["schema"]
     assert schema_verdict(sources.encode("utf-8")) == (True, "")
+
+
+# ---- `tracefacts init` hands the schema to editors ------------------------------------------
+
+def test_init_writes_the_schema_and_names_it_in_every_yaml_file(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "hb")]) == 0
+    root = tmp_path / "hb"
+    assert json.loads((root / ".tracefacts/schema.json").read_text(encoding="utf-8")) == build_schema()
+    yaml_files = sorted((root / "facts").glob("*.yaml"))
+    assert [p.name for p in yaml_files] and "sources.yaml" in [p.name for p in yaml_files]
+    for path in yaml_files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../.tracefacts/schema.json", path.name
+        # the line is relative to the YAML file, as yaml-language-server resolves it
+        assert (path.parent / first.split("$schema=")[1]).resolve() == (root / ".tracefacts/schema.json")
+        assert schema_verdict(path.read_bytes()) == (True, ""), path.name
