@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -276,3 +279,45 @@ def test_every_code_the_core_raises_has_a_rule_and_every_rule_is_raised():
     assert raised - rules == set(), "codes without a SARIF rule in ci_report.RULES"
     assert rules - raised == set(), "rules for codes the core no longer raises"
     assert len(rules) == len(RULES)
+
+
+# --- pre-commit -----------------------------------------------------------------------------
+
+
+def _git(cwd: Path, *argv: str) -> None:
+    subprocess.run(["git", *argv], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_through_try_repo(make_handbook, tmp_path):
+    """pre-commit's own `try-repo` installs this repository into an environment of its own (from
+    the working tree, pip fetching the dependencies) and runs the hook in another repository."""
+    hb = make_handbook(GOOD_FACTS, name="user-repo")
+    hb.write("docs/index.md", "# Notes\n")
+    _git(hb.root, "init", "-q")
+    _git(hb.root, "-c", "user.name=t", "-c", "user.email=t@e.x", "add", ".")
+    _git(hb.root, "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-q", "-m", "handbook")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+
+    def try_repo(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "tracefacts-check",
+                               "--color", "never", *argv], cwd=hb.root, env=env, text=True,
+                              capture_output=True, timeout=900)
+
+    clean = try_repo("--all-files")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert re.search(r"^tracefacts check\.+Passed$", clean.stdout, re.M), clean.stdout
+
+    hb.facts(GOOD_FACTS.replace("14.3", "14.8"))  # a quote no longer in its source
+    broken = try_repo("--files", "facts/x.yaml")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert re.search(r"^tracefacts check\.+Failed$", broken.stdout, re.M)
+    assert "- hook id: tracefacts-check" in broken.stdout
+    line = hb.line("quote: ships")
+    assert f"facts/x.yaml:{line}: error quote-not-found (fact acme.capacity source acme-report)" in broken.stdout
+
+    # `files: ^(facts/|seeds/)`: a change elsewhere does not run the check at all
+    elsewhere = try_repo("--files", "docs/index.md")
+    assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+    assert re.search(r"^tracefacts check\.+\(no files to check\)Skipped$", elsewhere.stdout, re.M), elsewhere.stdout
