@@ -167,6 +167,9 @@ def cmd_find(args: argparse.Namespace) -> int:
             f"(characters {hit.start}-{hit.end})", escaped=True)
         for line in _LINE_BREAK.split(hit.context):  # a passage across a line break: each line indented
             out(f"    {shown_line(line)}", escaped=True)
+        if len(hit.exact.split()) < 3:  # check would refuse it as quote-too-short
+            out("  too short to quote (a quote needs 3 words or more): search for a longer passage")
+            continue
         out("  ready to paste under `sources:`:")
         out("".join("    " + line + "\n" for line in yaml_entry(hit).splitlines()))
     out(plural(len(hits), "occurrence"))
@@ -194,6 +197,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     result = _checked(args)
     report = coverage(result)
     below = [c for c in report if args.min is not None and c.share * 100 < args.min]
+    # a registered source that cannot be read covers nothing: said, and below any --min
+    unread = [sid for sid in result.base.sources if sid not in result.texts]
+    _say_unread(result)
     if args.format == "json":
         print(json_text([{
             "source": c.source, "sentences": len(c.sentences), "covered": c.covered,
@@ -210,9 +216,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                            f"{c.headings} headings and {c.chrome_lines} chrome lines not counted"), escaped=True)
             for s in c.uncovered:
                 out(f"    line {s.line}: {shown_line(s.text)}", escaped=True)
-    if below:
-        out(shown_line(f"below --min {args.min:g}%: {', '.join(c.source for c in below)}"), sys.stderr, escaped=True)
-    return EXIT_PROBLEMS if below else EXIT_OK
+    failing = [c.source for c in below] + (unread if args.min is not None else [])
+    if failing:
+        out(shown_line(f"below --min {args.min:g}%: {', '.join(failing)}"), sys.stderr, escaped=True)
+    return EXIT_PROBLEMS if failing else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:

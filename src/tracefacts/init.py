@@ -39,7 +39,7 @@ SOURCES_YAML = """\
 {modeline}
 # The documents the facts quote. Each one is a file in seeds/, kept byte for byte.
 sources:
-  - id: example-news            # how facts name this source (letters, digits, . _ -)
+  - id: example-news            # how facts name this source (lower-case letters, digits, . and -)
     file: seeds/example.txt     # the document, relative to the handbook folder
     title: "Greywick opens a lighthouse museum"
     publisher: Harbour Notes    # who published it: shown in citations

@@ -173,3 +173,28 @@ def test_a_root_without_sources_yaml_is_named_in_the_sphinx_build(capsys, tmp_pa
     assert f"tracefacts_root = '.': there is no facts/sources.yaml in {looked_in}" in built.stderr
     assert "conf.py" in built.stderr  # at its line of conf.py
     assert "yaml-syntax" not in built.stderr
+
+
+def test_coverage_says_a_source_it_cannot_read_and_fails_min(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    # (attack on issue 16, F1) an unreadable source was dropped silently and --min passed
+    from tracefacts.cli import main
+
+    root = tmp_path / "book"
+    assert main(["init", str(root)]) == 0
+    (root / "seeds/example.txt").rename(root / "seeds/gone.txt")
+    capsys.readouterr()
+    assert main(["coverage", "--root", str(root), "--summary", "--min", "10"]) == 1
+    err = capsys.readouterr().err
+    assert "could not be read: example-news (source-missing)" in err and "below --min 10%: example-news" in err
+
+
+def test_find_does_not_offer_a_quote_too_short_to_check(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    # (attack on issue 16, F2) `find "costs"` printed `quote: "costs"`, which check refuses
+    from tracefacts.cli import main
+
+    root = tmp_path / "book"
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["find", "museum", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "too short to quote (a quote needs 3 words or more)" in out and "ready to paste" not in out
