@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -204,7 +205,8 @@ def _uri(path: str) -> str:
     return quote(path, safe="/")
 
 
-def sarif_log(problems: Iterable[Problem], paths: Iterable[str], *, fail_stale: bool = False) -> dict[str, Any]:
+def sarif_log(problems: Iterable[Problem], paths: Iterable[str], *, fail_stale: bool = False,
+              base: Path | None = None) -> dict[str, Any]:
     """One SARIF run: the tool with a rule per code, and one result per problem located at
     its file (relative to %SRCROOT%, the checkout) and line."""
     rules = [{
@@ -239,10 +241,13 @@ def sarif_log(problems: Iterable[Problem], paths: Iterable[str], *, fail_stale: 
                                 "informationUri": INFORMATION_URI, "rules": rules}},
             "results": results,
             "columnKind": "unicodeCodePoints",
+            # where %SRCROOT% is on the machine that ran the check (code scanning maps it to the checkout)
+            **({"originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}}} if base is not None else {}),
         }],
     }
 
 
-def sarif_text(problems: Sequence[Problem], paths: Sequence[str], *, fail_stale: bool = False) -> str:
+def sarif_text(problems: Sequence[Problem], paths: Sequence[str], *, fail_stale: bool = False,
+               base: Path | None = None) -> str:
     """The SARIF log as JSON: exact data, with no control character a terminal would act on."""
-    return json_text(sarif_log(problems, paths, fail_stale=fail_stale))
+    return json_text(sarif_log(problems, paths, fail_stale=fail_stale, base=base))

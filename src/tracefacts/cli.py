@@ -90,13 +90,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def _ci_base(root: Path) -> Path:
+    """Where annotations and SARIF locations are resolved: the checkout holding the handbook
+    (the nearest folder with `.git`, from the handbook up), else the working directory if the
+    handbook is inside it, else the handbook itself — never a full path, wherever `check` runs."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            return folder
+    cwd = Path.cwd().resolve()
+    return cwd if root.is_relative_to(cwd) else root
+
+
 def _ci_paths(root: Path, result: CheckResult) -> list[str]:
-    """Each problem's file relative to the working directory (the checkout, in CI), where
-    annotations and SARIF locations are resolved; the handbook may be a folder of it."""
-    try:
-        prefix = root.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        prefix = root.as_posix()  # outside the working directory: a full path is still a place
+    """Each problem's file relative to ``_ci_base``: the handbook may be a folder of the checkout."""
+    prefix = root.relative_to(_ci_base(root)).as_posix()
     return [p.file if prefix == "." else f"{prefix}/{p.file}" for p in result.problems]
 
 
@@ -107,7 +114,7 @@ def _ci_output(args: argparse.Namespace, root: Path, result: CheckResult, failed
 
     paths = _ci_paths(root, result)
     if args.format == "sarif":
-        print(sarif_text(result.problems, paths, fail_stale=args.fail_stale))
+        print(sarif_text(result.problems, paths, fail_stale=args.fail_stale, base=_ci_base(root)))
         return
     verdict = (f"{summary(len(result.base.facts), len(result.base.sources), result.problems)}: "
                f"{'FAILED' if failed else 'ok'}")

@@ -321,3 +321,25 @@ def test_pre_commit_hook_through_try_repo(make_handbook, tmp_path):
     elsewhere = try_repo("--files", "docs/index.md")
     assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
     assert re.search(r"^tracefacts check\.+\(no files to check\)Skipped$", elsewhere.stdout, re.M), elsewhere.stdout
+
+
+def test_run_from_below_the_handbook_the_locations_stay_relative(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    # (attack on issue 16, F3) from docs/, SARIF gave an absolute uri under %SRCROOT%
+    import json as _json
+
+    from tracefacts.cli import main
+
+    checkout = tmp_path / "repo"
+    assert main(["init", str(checkout / "book")]) == 0
+    (checkout / ".git").mkdir()
+    facts = checkout / "book/facts/example.yaml"
+    facts.write_text(facts.read_text().replace("kind: reported", "kind: reportd", 1))
+    monkeypatch.chdir(checkout / "book/docs")
+    capsys.readouterr()
+    main(["check", "--format", "sarif"])
+    run = _json.loads(capsys.readouterr().out)["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"book/facts/example.yaml"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == checkout.resolve().as_uri() + "/"
+    main(["check", "--format", "github"])
+    assert "file=book/facts/example.yaml," in capsys.readouterr().out
