@@ -16,14 +16,14 @@ Files are read without following a link and without blocking on a pipe, up to a 
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import hmac
 import os
 import secrets
-import stat
 from functools import lru_cache
 from pathlib import Path
+
+from .safeio import read_regular
 
 KEY_SIZE = 32
 MAX_CACHE_FILE = 1 << 30  # a cache file larger than this is not read (1 GiB)
@@ -46,7 +46,7 @@ def _key_at(path: Path) -> bytes | None:
             os.write(fd, secrets.token_bytes(KEY_SIZE))
         finally:
             os.close(fd)
-    data = read_regular(path, KEY_SIZE + 1)
+    data = read_regular(path, KEY_SIZE + 1, follow_links=False)
     if data is None or len(data) != KEY_SIZE:
         return None
     try:
@@ -73,27 +73,6 @@ def signed_by(payload: bytes, signature: bytes, secret: bytes) -> bool:
     return hmac.compare_digest(sign(payload, secret), signature)
 
 
-def read_regular(path: Path, limit: int = MAX_CACHE_FILE) -> bytes | None:
-    """The bytes of a regular file, not through a link, never blocking on a pipe or device;
-    None if it is anything else, unreadable, or larger than ``limit``."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        if exc.errno not in (errno.ENOENT, errno.ELOOP, errno.EACCES, errno.ENXIO, errno.EISDIR):
-            return None
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        chunks, size = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return None
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+def read_cache_file(path: Path, limit: int = MAX_CACHE_FILE) -> bytes | None:
+    """A memo or cache file: regular, not through a link, never a pipe, at most ``limit`` bytes."""
+    return read_regular(path, limit, follow_links=False)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .formats.base import FORMATS
 from .gcpause import gc_paused
 from .model import KINDS, KINDS_NEEDING_CLAIMANT, Fact, FactBase, Problem, QuoteRef, Source
 from .safeio import DEFAULT_MAX_FILE_SIZE, LIMIT_HINT, Refused, list_confined, open_root, read_confined
@@ -284,7 +285,14 @@ def _parse_sources(data: bytes, reader: _Reader) -> dict[str, Source]:
             sha = None
         chrome = reader.text_list(entries, "chrome", what, source=sid)
         text_undated = reader.flag(entries, "text_undated", what, source=sid)
-        fmt, _ = reader.text(entries, "format", what, required=False, source=sid)
+        fmt, fmt_line = reader.text(entries, "format", what, required=False, source=sid)
+        if fmt is not None and fmt.strip().lower() in FORMATS:
+            fmt = fmt.strip().lower()
+        elif fmt is not None:
+            reader.problem("source-unsupported", fmt_line, f"`format` {fmt!r} of {what} is not one tracefacts reads: "
+                           f"write one of {', '.join(FORMATS)} (or leave it out: the file's extension decides); "
+                           "convert a document in another format to one of them", source=sid)
+            fmt = None
         url, _ = reader.text(entries, "url", what, required=False, source=sid)
         retrieved, _ = reader.date(entries, "retrieved", what, required=False, owner_line=node.line, source=sid)
         short, _ = reader.text(entries, "short", what, required=False, source=sid)

@@ -245,7 +245,7 @@ def read_memo(cache_file: Path) -> _Memo:
     or not signed with this user's key (``cachekey``: a memo is a pickle, and a planted one
     would run code); never read through a link, from a pipe, or past 1 GiB."""
     secret = cachekey.key()
-    data = cachekey.read_regular(cache_file) if secret is not None else None
+    data = cachekey.read_cache_file(cache_file) if secret is not None else None
     if data is None:
         return _Memo()
     head = len(MAGIC) + 2 * _DIGEST
@@ -282,7 +282,8 @@ def load_and_check(root: Path, today: dt.date | None, cache_file: Path | None, *
     run = _Run(read_memo(cache_file) if cache_file is not None else _Memo())
     base = load.load(root, parse_sources=run.parse_sources, parse_facts=run.parse_facts,
                      max_file_size=max_file_size)
-    extractor = ExtractionCache(cache_file.parent / EXTRACTED) if cache_file is not None else None
+    extractor = (ExtractionCache(cache_file.parent / EXTRACTED, within=cache_file.parent)
+                 if cache_file is not None else None)
     texts, read_problems = read_texts(base, run.normalize, max_file_size=max_file_size, extractor=extractor)
     view = _Sources(base.sources, texts)
     checks = [run.check(fact, run.digests[fact.origin][fact.id], view) for fact in base.facts.values()]

@@ -270,5 +270,28 @@ def list_confined(root: Path, folder: str, *, root_fd: int | None = None) -> lis
         os.close(fd)
 
 
+def read_regular(path: str | os.PathLike[str], limit: int, *, follow_links: bool = True,
+                 head: bool = False) -> bytes | None:
+    """The bytes of a regular file, never blocking on a pipe or a device (opened non-blocking,
+    checked on the open descriptor); None for anything else, an unreadable file, or a link
+    when ``follow_links`` is False. Past ``limit`` bytes: None, or with ``head`` the first
+    ``limit`` bytes (enough to recognise a file by its first line)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (info.st_size > limit and not head):
+            return None
+        data = _read_at_most(fd, info.st_size, limit)  # at most limit + 1 bytes: a file that grew shows
+        return data[:limit] if head else (data if len(data) <= limit else None)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
 __all__ = ["DEFAULT_MAX_FILE_SIZE", "LIMIT_HINT", "Refused", "describe_mode", "format_size", "list_confined",
-           "open_root", "parse_size", "read_confined", "split_relative", "walk"]
+           "open_root", "parse_size", "read_confined", "read_regular", "split_relative", "walk"]

@@ -198,3 +198,30 @@ def test_find_does_not_offer_a_quote_too_short_to_check(tmp_path, capsys):  # ty
     assert main(["find", "museum", "--root", str(root)]) == 0
     out = capsys.readouterr().out
     assert "too short to quote (a quote needs 3 words or more)" in out and "ready to paste" not in out
+
+
+def test_a_format_key_is_read_case_blind_and_an_unknown_one_is_said_at_its_line(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    import json
+
+    from tracefacts.cli import main
+
+    root = tmp_path / "book"
+    assert main(["init", str(root)]) == 0
+    sources = root / "facts/sources.yaml"
+    text = sources.read_text()
+    assert "\n    file: seeds/example.txt" in text
+
+    def with_format(value: str) -> str:
+        head, rest = text.split("\n    file: seeds/example.txt", 1)
+        line_end = rest.index("\n")
+        return f"{head}\n    file: seeds/example.txt{rest[:line_end]}\n    format: {value}{rest[line_end:]}"
+
+    sources.write_text(with_format("TEXT"))
+    capsys.readouterr()
+    assert main(["check", "--root", str(root), "--strict"]) == 0
+    sources.write_text(with_format("docx"))
+    capsys.readouterr()
+    assert main(["check", "--root", str(root), "--format", "json"]) == 1
+    (problem,) = [p for p in json.loads(capsys.readouterr().out)["problems"] if p["code"] == "source-unsupported"]
+    line = next(i for i, row in enumerate(sources.read_text().splitlines(), 1) if "format: docx" in row)
+    assert problem["line"] == line and "`format` 'docx'" in problem["message"]

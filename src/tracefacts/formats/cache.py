@@ -64,7 +64,9 @@ class ExtractionCache:
         self.folder, self.limits, self.tag, self.within = folder, limits, tag, within
 
     def _path(self, sha256: str, fmt: str, chrome: tuple[str, ...]) -> Path:
-        key = hashlib.sha256(repr((sha256, fmt, chrome, code())).encode("utf-8", "surrogatepass")).hexdigest()
+        # the limits too: a text read under looser ones must not stand in for a stricter run
+        spelled = repr((sha256, fmt, chrome, self.limits, code())).encode("utf-8", "surrogatepass")
+        key = hashlib.sha256(spelled).hexdigest()
         return self.folder / f"{key[:40]}.json"
 
     def __call__(self, data: bytes, fmt: str, sha256: str, chrome: tuple[str, ...] = ()) -> Extracted | FormatProblem:
@@ -95,7 +97,7 @@ class ExtractionCache:
 
     @staticmethod
     def _read(path: Path, secret: bytes) -> Extracted | None:
-        blob = cachekey.read_regular(path)
+        blob = cachekey.read_cache_file(path)
         head = len(_MAGIC) + 32
         if blob is None or not blob.startswith(_MAGIC) or len(blob) < head:
             return None

@@ -53,6 +53,7 @@ class TracefactsDomain(Domain):
     reading: list[str] = []  # the pages this build reads (env-before-read-docs); the list itself
     contents_changed = False  # the source pages listed in the root toctree change in this build
     one_page_duplicates = 0  # ids given twice in this build's one-page output (ids.py)
+    sourced_matcher: tuple[tuple[str, ...], Any] | None = None  # tracefacts_sourced_pages, compiled (sourcing.py)
 
     def _doc(self, key: str, docname: str) -> Any:
         return self.data[key].setdefault(docname, [] if key in _LISTS else {})

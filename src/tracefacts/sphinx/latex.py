@@ -277,7 +277,7 @@ class LaTeXCitations(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         app, tree = self.app, self.document
         root = tree.get("docname") or app.config.root_doc
-        adopt_inlined_pages(tree)
+        adopt_inlined_pages(tree)  # before the views are drawn in place: their parents must be right
         draw_views(app, tree, root)
         words_for_flags(tree)
         separate_marks(make_notes(tree, root, _quote_link(app, root), spaced=False, hoist=True))

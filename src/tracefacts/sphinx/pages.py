@@ -21,7 +21,6 @@ False.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +32,7 @@ from sphinx.util import logging
 from sphinx.util.matching import Matcher
 
 from ..atomic import write_atomic
+from ..safeio import read_regular
 from .domain import domain
 from .locale import _
 from .state import BuildState
@@ -84,6 +84,7 @@ class GeneratedPages(Project):
     """
 
     generated: dict[str, Path]  # docname -> the absolute path of its file
+    by_path: dict[Path, str]  # the generated files back to their docnames
     named: dict[str, str]  # docname -> the name it is shown under, as if in the docs folder ("sources/a.md")
     hidden: list[str]  # the generated files' folder, relative to the docs, when it lies inside them
 
@@ -115,6 +116,7 @@ class GeneratedPages(Project):
         return found
 
     def _drop(self, docname: str) -> None:
+        self.by_path.pop(self.generated[docname], None)
         del self.generated[docname]
         del self.named[docname]
 
@@ -135,34 +137,13 @@ class GeneratedPages(Project):
         return kind(path) if absolute else kind(self.named[docname])
 
     def path2doc(self, filename: str | os.PathLike[str]) -> str | None:
-        path = Path(filename)
-        for docname, generated in self.generated.items():
-            if path == generated:
-                return docname
-        return super().path2doc(filename)
+        # Sphinx asks this of every file it finds: a dict, not a scan of the generated pages
+        return self.by_path.get(Path(filename)) or super().path2doc(filename)
 
 
 def _is_old_stub(path: Path) -> bool:
-    data = read_regular(str(path), len(OLD_STUB_MARK))
+    data = read_regular(path, len(OLD_STUB_MARK), head=True)
     return data is not None and data == OLD_STUB_MARK.encode()
-
-
-def read_regular(path: str, limit: int = -1) -> bytes | None:
-    """The bytes of a regular file (up to ``limit``); None for anything else or on error.
-    Never blocks on a pipe: opened non-blocking, checked on the open descriptor."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def generate(app: Any, state: BuildState) -> None:
@@ -170,7 +151,7 @@ def generate(app: Any, state: BuildState) -> None:
     project = app.project
     if not isinstance(project, GeneratedPages):
         project.__class__ = GeneratedPages  # the same object Sphinx and the env hold: its class widened
-    project.generated, project.named, project.hidden = {}, {}, []
+    project.generated, project.named, project.hidden, project.by_path = {}, {}, [], {}
     folder = app.config.tracefacts_source_pages
     where = Path(app.doctreedir) / FOLDER
     try:
@@ -199,6 +180,7 @@ def generate(app: Any, state: BuildState) -> None:
                                exc.strerror or exc, type="tracefacts", subtype="source-pages")
                 continue
             project.generated[f"{folder}/{sid}"] = path
+            project.by_path[path] = f"{folder}/{sid}"
             project.named[f"{folder}/{sid}"] = f"{folder}/{sid}{suffix}"
     _remove_unwanted(where, wanted)
 
@@ -206,11 +188,8 @@ def generate(app: Any, state: BuildState) -> None:
 def _write_if_changed(path: Path, text: str) -> None:
     """Rewritten only when its content changes: Sphinx re-reads a page whose file is newer."""
     data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
+    if read_regular(path, len(data) + 1, follow_links=False) == data:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, data)
 
@@ -239,7 +218,7 @@ def add_to_root_toctree(app: Any, doctree: nodes.document) -> None:
     env = app.env
     if env.docname != app.config.root_doc:
         return
-    pages = generated_pages(app) if app.config.tracefacts_source_pages_toctree else []
+    pages = _root_listing(app)
     listed = {f for toctree in doctree.findall(addnodes.toctree) for f in toctree["includefiles"]}
     missing = [p for p in pages if p not in listed]
     domain(env).data["toctree"][env.docname] = missing  # per page: merged back from parallel reads

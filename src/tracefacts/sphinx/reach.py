@@ -53,8 +53,8 @@ def check_reach(app: Any, doctree: nodes.document) -> None:
     docname = env.docname
     root = handbook_root(app)
     page = os.fspath(env.doc2path(docname))
-    generated = getattr(app.project, "generated", {}).get(docname)  # a source page: the build's own file
-    if not inside(page, root) and not (generated is not None and os.path.samefile(page, generated)):
+    generated = docname in getattr(app.project, "generated", {})  # a source page: the build's own file
+    if not inside(page, root) and not generated:
         report(env, "outside-root",
                f"this page's file {page} is really {os.path.realpath(page)}, outside the handbook folder {root} "
                "(it, or a folder on its way, is a link); Sphinx would publish its text and copy it into "

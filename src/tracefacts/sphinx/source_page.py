@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import sys
 import unicodedata
 
 from docutils import nodes
@@ -14,11 +15,11 @@ from ..export import anchor_id
 from ..formats import Block, Extracted
 from ..model import Anchor
 from ..normalize import lines, normalize_text
+from ..safeio import read_regular
 from . import nodes as tfn
 from .directives import tf_source_page
 from .domain import domain, get_state, report
 from .locale import _, day, ngettext
-from .pages import read_regular
 from .state import date_label
 from .views import tf_view
 
@@ -244,7 +245,7 @@ def skip_undecodable_pages(app, env, docnames: list[str]) -> None:  # type: igno
     instead of ending the build in a traceback when Sphinx reads it."""
     encoding = app.config.source_encoding
     for docname in list(docnames):
-        data = read_regular(str(env.doc2path(docname)))
+        data = read_regular(env.doc2path(docname), sys.maxsize)
         if data is None:
             continue  # not a regular file, or unreadable: Sphinx says so itself
         try:

@@ -33,6 +33,7 @@ from typing import Any
 from docutils import nodes
 from docutils.transforms.parts import ContentsFilter
 from sphinx import addnodes
+from sphinx.errors import FiletypeNotFoundError
 from sphinx.util import get_filetype
 from sphinx.util.matching import Matcher
 
@@ -320,7 +321,16 @@ def is_sourced(app: Any, docname: str) -> bool:
                f"{SWITCH}: true (every sentence must be sourced) or false; the page is checked meanwhile",
                (docname, 1))
         return True
-    return bool(Matcher(sourced_globs(app))(docname))
+    return bool(_sourced_matcher(app)(docname))
+
+
+def _sourced_matcher(app: Any) -> Matcher:
+    """The globs compiled once per build (the read phase asks it of every page)."""
+    dom = domain(app.env)
+    globs = tuple(sourced_globs(app))
+    if dom.sourced_matcher is None or dom.sourced_matcher[0] != globs:
+        dom.sourced_matcher = (globs, Matcher(list(globs)))
+    return dom.sourced_matcher[1]
 
 
 def sourced_globs(app: Any) -> list[str]:
@@ -329,7 +339,7 @@ def sourced_globs(app: Any) -> list[str]:
 
 
 def _hint(app: Any, docname: str) -> str:
-    """How to fix an unsourced sentence, in the syntax of the page it is on."""
+    """How to fix an unsourced sentence, in the syntax of the page it is on (once per page)."""
     if page_syntax_of(app, docname) == "markdown":
         cite, show, editorial = "{cite-fact}`id`", "{fact}`id`", "```{editorial}``` block"
     else:
@@ -342,7 +352,7 @@ def page_syntax_of(app: Any, docname: str) -> str:
     """The filetype of a page ("restructuredtext", "markdown", ...), from its file's suffix."""
     try:
         return get_filetype(app.config.source_suffix, app.env.doc2path(docname))
-    except Exception:  # FiletypeNotFoundError: a page Sphinx reads some other way
+    except FiletypeNotFoundError:  # a page Sphinx reads some other way
         return "restructuredtext"
 
 
@@ -354,6 +364,7 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
     state = get_state(env)
     dom = domain(env)
     evidence = _Evidence(app, docname)
+    hint = ""  # made at the page's first unsourced sentence
     total = sourced = 0
     for block in blocks(doctree):
         parts: list[str] = []
@@ -386,8 +397,8 @@ def check_sourcing(app: Any, doctree: nodes.document) -> None:
             if sentence.is_fact or sentence.cited:
                 sourced += 1
             else:
-                report(env, "unsourced-sentence", f"{_shown(words)!r} carries no fact; {_hint(app, docname)}",
-                       location)
+                hint = hint or _hint(app, docname)
+                report(env, "unsourced-sentence", f"{_shown(words)!r} carries no fact; {hint}", location)
             if sentence.cited:
                 facts = [state.facts[i] for i in sentence.cited if i in state.facts]
                 quotes = [q.quote for f in facts for q in f.sources]

@@ -55,7 +55,7 @@ class BuildState:
             self.source_fingerprints[source.id] = digest([
                 source.id, source.file, source.title, source.publisher, str(source.published),
                 source.sha256, source.notes, list(source.chrome), text.sha256 if text else None,
-                source.text_undated,
+                source.text_undated, source.short, source.format, source.url, str(source.retrieved),
             ])
         for fact in base.facts.values():
             self.fingerprints[fact.id] = self._fact_fingerprint(fact)
