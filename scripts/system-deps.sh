@@ -11,7 +11,8 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v epubcheck >/dev/null 2>&1 || need+=(epubcheck)  # checks the EPUB build (tests/sphinx/test_other_builders.py)
 # Lists are read whole, then searched: `fc-list | grep -q` fails under pipefail when grep
 # stops reading early, and would reinstall what is there.
-grep -q libpango-1.0.so <<<"$(ldconfig -p 2>/dev/null || true)" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+# ldconfig lives in /sbin, which is not on a Debian user's PATH
+grep -q libpango-1.0.so <<<"$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null || true)" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 families="$(fc-list : family 2>/dev/null || true)"
 grep -qi "DejaVu Sans" <<<"$families" || need+=(fonts-dejavu-core)
 grep -qi "Noto Sans Symbols2" <<<"$families" || need+=(fonts-noto-core)
