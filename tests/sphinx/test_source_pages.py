@@ -412,3 +412,15 @@ def test_a_source_page_that_dirhtml_would_write_over_a_user_page_is_not_made(han
                              str(handbook.docs), str(handbook.root / "dirout")], capture_output=True, text=True)
     assert "a page of the docs has the name of the generated page of source `index`" in result.stderr
     assert "Keep a migration plan ready." in (handbook.root / "dirout/sources/index.html").read_text()
+
+
+def test_a_short_label_given_later_reaches_the_pages_on_an_incremental_build(handbook):
+    # the source fingerprint lacked `short`: an incremental build kept the old markers
+    assert build(handbook).returncode == 0
+    assert '<span class="tf-marker" dir="auto">Alpha</span>' in handbook.html("index.html")
+    sources = handbook.root / "facts/sources.yaml"
+    sources.write_text(sources.read_text().replace("    publisher: Alpha News\n",
+                                                   "    publisher: Alpha News\n    short: Al-HTML\n"))
+    assert build(handbook).returncode == 0
+    index = handbook.html("index.html")
+    assert '<span class="tf-marker" dir="auto">Al-HTML</span>' in index and ">Alpha</span>" not in index
